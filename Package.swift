@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+//
+// minidock: a container runtime you can read. See docs/architecture.md for the map.
+import PackageDescription
+
+let lessons = ["Lesson01", "Lesson02", "Lesson03"]
+
+let package = Package(
+    name: "minidock",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "minidock", targets: ["minidock"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+    ] + lessons.map { .executable(name: $0, targets: [$0]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: [
+        // The few pieces Swift cannot express: raw clone, pivot_root, wait-status macros,
+        // async-signal-safe signal forwarding.
+        .target(name: "CShim"),
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "CShim",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // What every lesson shares: its command line shape, narration, and exit-code mapping.
+        .target(
+            name: "LessonKit",
+            dependencies: [
+                "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "minidock",
+            dependencies: [
+                "Runtime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        // Runs the lesson binaries as a learner would; depending on them makes `swift test` build them.
+        .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
+        .testTarget(name: "MinidockTests", dependencies: ["minidock"]),
+    ] + lessons.map { .executableTarget(name: $0, dependencies: ["LessonKit"]) },
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,48 @@
+// CShim: the few pieces of a container runtime that Swift cannot express.
+//
+// Everything else lives in Swift, in Sources/Runtime. These are here because they are
+// C macros (wait status, makedev), raw system calls glibc does not wrap (clone without a
+// new stack, pivot_root), or code that must be async-signal-safe (signal forwarding).
+#ifndef CSHIM_H
+#define CSHIM_H
+
+#include <sys/types.h>
+
+/// clone(2) used like fork(2): the child continues on a copy of the caller's stack.
+/// `flags` are CLONE_NEW* namespace flags; SIGCHLD is added so the parent can wait for it.
+/// Returns the child's PID in the parent, 0 in the child, -1 with errno on failure.
+pid_t cshim_clone(unsigned long flags);
+
+/// pivot_root(2), which glibc does not wrap.
+int cshim_pivot_root(const char *new_root, const char *put_old);
+
+/// The C macros for a wait(2) status.
+int cshim_wifexited(int status);
+int cshim_wexitstatus(int status);
+int cshim_wifsignaled(int status);
+int cshim_wtermsig(int status);
+
+/// makedev(3) is a macro.
+dev_t cshim_makedev(unsigned int major, unsigned int minor);
+
+/// Forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to `child`.
+/// The handler only calls kill(2), which is async-signal-safe.
+void cshim_forward_signals_to(pid_t child);
+
+/// Stop forwarding: restore the default dispositions.
+void cshim_stop_forwarding_signals(void);
+
+/// statfs(2)'s f_type for `path` (the filesystem's magic number), or -1 with errno.
+/// <sys/vfs.h> is not part of Swift's Glibc module.
+long cshim_filesystem_type(const char *path);
+
+/// Block the forwarded signals until forwarding is in place, so that a signal that
+/// arrives while a child is being started is held, not lost (or fatal to us alone).
+/// Saves the previous mask for cshim_restore_signal_mask().
+void cshim_block_forwarded_signals(void);
+
+/// Restore the mask saved by cshim_block_forwarded_signals(). Called by the parent once
+/// forwarding is installed, and by the child before it execs the command.
+void cshim_restore_signal_mask(void);
+
+#endif

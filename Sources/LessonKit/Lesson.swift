@@ -1,0 +1,70 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Runtime
+
+/// A running lesson: its name, its narration, and how it ends.
+///
+/// Narration (`say`) and the trace go to standard error, so that standard output is
+/// only what the command inside printed — a workshop can pipe it, a test can compare it.
+public struct Lesson {
+    public let name: String
+    public let quiet: Bool
+
+    /// Parse the lesson's command line. A bad flag ends the lesson at once with one line
+    /// and Docker's exit code for a runtime error, 125; `--help` prints the help and exits 0.
+    public static func parse<Options: ParsableArguments>(_ type: Options.Type, name: String) -> Options {
+        do {
+            return try Options.parse()
+        } catch {
+            if Options.exitCode(for: error) == .success {
+                print(Options.fullMessage(for: error))
+                exit(0)
+            }
+            let message = Options.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fputs("\(name): \(lowercasingFirst(message))\n", stderr)
+            exit(ExitCode.runtimeFailure)
+        }
+    }
+
+    public init(name: String, quiet: Bool) {
+        self.name = name
+        self.quiet = quiet
+        if !quiet { Trace.printToStandardError() }
+    }
+
+    /// One line of narration: what the lesson is about to do and why.
+    public func say(_ text: String) {
+        guard !quiet else { return }
+        fputs("\(name): \(text)\n", stderr)
+    }
+
+    /// Run the lesson's body and exit with its status as Docker would report it. A
+    /// `RuntimeError` becomes one line on stderr and its exit code (125, 126 or 127).
+    public func run(_ body: () throws -> ExitStatus) -> Never {
+        do {
+            let status = try body()
+            say("the command ended: \(status) → exit code \(status.dockerExitCode)")
+            exit(status.dockerExitCode)
+        } catch let error as RuntimeError {
+            fputs("\(name): \(error.message)\n", stderr)
+            exit(error.exitCode)
+        } catch {
+            fputs("\(name): \(error)\n", stderr)
+            exit(ExitCode.runtimeFailure)
+        }
+    }
+
+    /// Mounts, chroot and namespaces need root; say so plainly instead of failing on EPERM halfway.
+    public func requireRoot(for reason: String) throws {
+        if geteuid() != 0 {
+            throw RuntimeError("must be run as root: \(reason) (try sudo)")
+        }
+    }
+}
+
+private func lowercasingFirst(_ text: String) -> String {
+    guard let first = text.first else { return text }
+    return first.lowercased() + text.dropFirst()
+}

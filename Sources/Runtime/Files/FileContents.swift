@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// Whole-file reads and writes through the syscall gate (no Foundation on the start path).
+public enum FileContents {
+    public static func read(_ path: FilePath) throws -> [UInt8] {
+        let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY|O_CLOEXEC"],
+                                  subject: quoted(path.string)) {
+            open(path.string, O_RDONLY | O_CLOEXEC)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = try Syscall.call("read", [], subject: quoted(path.string)) {
+                buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: buffer[..<count])
+        }
+    }
+
+    public static func readString(_ path: FilePath) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    /// Write `bytes` to an existing file (a cgroup or /proc control file) or create it.
+    public static func write(_ bytes: [UInt8], to path: FilePath, create: Bool = false) throws {
+        let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
+        let fd = try Syscall.call("open", [quoted(path.string), create ? "O_WRONLY|O_CREAT|O_TRUNC" : "O_WRONLY"],
+                                  subject: quoted(path.string)) {
+            open(path.string, flags, 0o644)
+        }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = try Syscall.call("write", [quoted(path.string), quoted(String(decoding: bytes, as: UTF8.self))],
+                                           subject: quoted(path.string)) {
+                bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// Directory helpers on top of the gate.
+public enum Directories {
+    /// `mkdir -p`: create `path` and any missing parents. Only the mkdir calls that create
+    /// something are traced; directories already there are passed by quietly.
+    public static func create(_ path: FilePath, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        var partial = FilePath(path.root?.string ?? "")
+        for component in path.components {
+            partial.append(component)
+            let current = partial.string
+            if isDirectory(partial) { continue }
+            try Syscall.call("mkdir", [quoted(current), "0" + String(mode, radix: 8)],
+                             subject: quoted(current), tolerating: [.fileExists]) {
+                mkdir(current, mode)
+            }
+        }
+    }
+
+    /// Whether `path` is a directory (following symlinks).
+    public static func isDirectory(_ path: FilePath) -> Bool {
+        var info = stat()
+        return stat(path.string, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// The names in a directory, without `.` and `..`.
+    public static func entries(_ path: FilePath) throws -> [String] {
+        guard let directory = opendir(path.string) else {
+            throw RuntimeError(call: "opendir", subject: quoted(path.string), errno: Errno(rawValue: errno))
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

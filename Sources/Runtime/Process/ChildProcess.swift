@@ -1,0 +1,164 @@
+import CShim
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// A command started as our child, possibly in new namespaces.
+///
+/// The order of `start` is the heart of every lesson:
+///   1. a socketpair for the child's report (close-on-exec),
+///   2. clone(2) with the CLONE_NEW* flags: the child begins life inside the new namespaces,
+///   3. in the child, `prepare` (mounts, pivot_root, hostname...) and then execve(2),
+///   4. in the parent, read the report: end-of-file means exec succeeded.
+/// The child runs Swift code between clone and exec. That is safe only because the
+/// parent is single-threaded when it clones (checked below): no other thread can hold a
+/// lock (malloc's, the runtime's) that the child would then wait for forever.
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
+
+    /// Start `process` in new `namespaces`, running `prepare` inside the child before exec.
+    /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on.
+    /// Throws the child's own error if `prepare` or exec failed; the child is reaped then.
+    public static func start(
+        _ process: Spec.Process,
+        namespaces: CloneFlags = [],
+        prepare: () throws -> Void = {}
+    ) throws -> ChildProcess {
+        if !namespaces.isEmpty { try requireSingleThreaded() }
+        var ends: [Int32] = [-1, -1]
+        try Syscall.call("socketpair", ["AF_UNIX", "SOCK_SEQPACKET|SOCK_CLOEXEC", "0", "[…]"],
+                         subject: "") {
+            socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends)
+        }
+        let (parentEnd, childEnd) = (ends[0], ends[1])
+        defer { close(parentEnd) }
+
+        // Anything still in stdio's buffers would otherwise be copied into the child.
+        fflush(nil)
+        cshim_block_forwarded_signals()
+        let pid: pid_t
+        do {
+            let flags = namespaces.isEmpty ? "SIGCHLD" : namespaces.cSpelling + "|SIGCHLD"
+            pid = try Syscall.call("clone", [flags], subject: quoted(flags)) { cshim_clone(namespaces.rawValue) }
+        } catch {
+            cshim_restore_signal_mask()
+            close(childEnd)
+            throw error
+        }
+        if pid == 0 {
+            close(parentEnd)
+            cshim_restore_signal_mask()
+            runChild(process, prepare: prepare, report: childEnd)
+        }
+
+        close(childEnd)
+        cshim_forward_signals_to(pid)
+        cshim_restore_signal_mask()
+        if let report = readReport(from: parentEnd) {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            cshim_stop_forwarding_signals()
+            throw report.error
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Wait for the child to end. Signals keep being forwarded until it has.
+    public func wait() throws -> ExitStatus {
+        defer { cshim_stop_forwarding_signals() }
+        var status: Int32 = 0
+        try Syscall.call("wait4", ["\(pid)", "[\(ExitStatus(waitStatus: status))]", "0", "NULL"],
+                         subject: "\(pid)") {
+            waitpid(pid, &status, 0)
+        }
+        return ExitStatus(waitStatus: status)
+    }
+
+    /// The child's side: prepare, then become the command. Never returns.
+    private static func runChild(_ process: Spec.Process, prepare: () throws -> Void, report: Int32) -> Never {
+        func fail(_ message: ChildReport) -> Never {
+            let bytes = message.encoded()
+            _ = bytes.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // _exit, not exit: no atexit handlers, no second flush of the parent's buffers.
+            _exit(message.error.exitCode)
+        }
+        do {
+            try prepare()
+        } catch let error as RuntimeError {
+            fail(.setupFailed(error))
+        } catch {
+            fail(.setupFailed(RuntimeError("\(error)")))
+        }
+        do {
+            try exec(process)
+        } catch let error as RuntimeError {
+            fail(.execFailed(error))
+        } catch {
+            fail(.execFailed(RuntimeError("\(error)")))
+        }
+    }
+
+    /// chdir to the process's cwd and execve its command. Returns only by throwing.
+    private static func exec(_ process: Spec.Process) throws -> Never {
+        let environment = process.env ?? []
+        guard let command = process.args.first else {
+            throw RuntimeError("process.args: no command given", exitCode: ExitCode.runtimeFailure)
+        }
+        let executable = try ExecutableLookup.resolve(command, environment: environment)
+        try Syscall.call("chdir", [quoted(process.cwd)], subject: quoted(process.cwd)) { chdir(process.cwd) }
+
+        let argv = process.args.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        Trace.emit("execve(\(quoted(executable)), [\(process.args.map(quoted).joined(separator: ", "))], [\(environment.count) vars])")
+        execve(executable, argv, envp)
+        let error = Errno(rawValue: errno)
+        Trace.emit("execve(\(quoted(executable)), …) = -1 \(error.symbolicName)")
+        throw RuntimeError(call: "exec", subject: quoted(command), errno: error,
+                           exitCode: ExecutableLookup.exitCode(forExecError: error.rawValue))
+    }
+
+    /// nil when the child exec'd (end-of-file), else the report it sent.
+    private static func readReport(from socket: Int32) -> ChildReport? {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return nil }
+            return ChildReport.decode(Array(buffer[..<count]))
+                ?? .setupFailed(RuntimeError("child sent an unreadable report"))
+        }
+    }
+
+    /// Namespaces cannot be joined (setns of a mount namespace) or created for a user
+    /// namespace by a multithreaded process, and a clone'd child of one inherits locks
+    /// held by threads that did not come along. Check rather than hope.
+    static func requireSingleThreaded() throws {
+        let threads = try countThreads()
+        if threads > 1 {
+            throw RuntimeError("clone: this process has \(threads) threads; a container must be started from a single-threaded process")
+        }
+    }
+
+    static func countThreads() throws -> Int {
+        guard let directory = opendir("/proc/self/task") else {
+            throw RuntimeError(call: "opendir", subject: quoted("/proc/self/task"), errno: Errno(rawValue: errno))
+        }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
+}
+
+extension ExitStatus: CustomStringConvertible {
+    /// As strace prints a wait status: `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`.
+    public var description: String {
+        switch self {
+        case .exited(let code): return "{WIFEXITED(s) && WEXITSTATUS(s) == \(code)}"
+        case .signaled(let signal): return "{WIFSIGNALED(s) && WTERMSIG(s) == \(SignalName.name(of: signal))}"
+        }
+    }
+}

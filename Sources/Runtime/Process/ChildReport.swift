@@ -1,0 +1,46 @@
+import FoundationEssentials
+
+/// What a child sends its parent over their socketpair before it execs.
+///
+/// The channel is close-on-exec: a successful execve closes it, so the parent reads
+/// end-of-file and knows the command is running. Anything else arrives as one of
+/// these messages, so a failure inside the child (a mount refused, a command not
+/// found) surfaces in the parent as the same `RuntimeError` it would have thrown itself.
+enum ChildReport: Codable, Equatable {
+    /// A step of the child's preparation failed (a mount, pivot_root, sethostname...).
+    case setupFailed(RuntimeError)
+    /// execve itself failed: the command is missing (127) or cannot be run (126).
+    case execFailed(RuntimeError)
+
+    func encoded() -> [UInt8] {
+        (try? Array(JSONEncoder().encode(self))) ?? []
+    }
+
+    static func decode(_ bytes: [UInt8]) -> ChildReport? {
+        try? JSONDecoder().decode(ChildReport.self, from: Data(bytes))
+    }
+
+    var error: RuntimeError {
+        switch self {
+        case .setupFailed(let error), .execFailed(let error): return error
+        }
+    }
+}
+
+extension RuntimeError: Codable {
+    enum CodingKeys: String, CodingKey { case message, errno, exitCode }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try container.decode(String.self, forKey: .message),
+                  errno: try container.decodeIfPresent(Int32.self, forKey: .errno).map { .init(rawValue: $0) },
+                  exitCode: try container.decode(Int32.self, forKey: .exitCode))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(errno?.rawValue, forKey: .errno)
+        try container.encode(exitCode, forKey: .exitCode)
+    }
+}

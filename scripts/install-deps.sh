@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages minidock's build, lessons and tests need — once.
+# Idempotent: when every package is already installed it does nothing, not even apt-get update.
+set -eu
+
+PACKAGES="busybox-static libseccomp-dev runc gcc libc6-dev iproute2 procps util-linux"
+
+missing=""
+for package in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
