@@ -19,6 +19,6 @@ do {
     }
     if let exitCode = error as? ArgumentParser.ExitCode { exit(exitCode.rawValue) }
     let message = Minidock.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-    fputs("minidock: \(message)\nSee 'minidock --help'.\n", stderr)
+    fputs("minidock: \(message)\n", stderr)
     exit(ExitCode.runtimeFailure)
 }

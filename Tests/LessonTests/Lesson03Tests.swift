@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+
+/// Lesson03: UTS, PID, IPC and mount namespaces, with /proc, /dev and /sys as a container has them.
+final class Lesson03Tests: LessonTestCase {
+    func testOwnHostnameLeavesTheHostsAlone() throws {
+        let before = ProcessInfo.processInfo.hostName
+        let result = try inRootfs("Lesson03", ["--hostname", "box-under-test"], ["hostname"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "box-under-test\n")
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, 255)
+        XCTAssertEqual(String(cString: buffer), before)
+    }
+
+    func testCommandIsPIDOneAndSeesNoHostProcess() throws {
+        let result = try inRootfs("Lesson03", [], ["ps"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let rows = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ") }
+        XCTAssertEqual(rows.count, 1, "only the command itself: \(result.stdout)")
+        XCTAssertEqual(rows.first?.first, "1")
+        XCTAssertEqual(rows.first?.last, "ps")
+    }
+
+    func testProcIsTheNewPIDNamespaces() throws {
+        let result = try inRootfs("Lesson03", [], ["sh", "-c", "readlink /proc/self; ls /proc; true"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        // `readlink` is PID 2 (a child of sh, PID 1); then `ls`, PID 3, lists only 1 and itself.
+        XCTAssertEqual(lines.first, "2")
+        XCTAssertEqual(Set(lines.dropFirst().filter { Int($0) != nil }), ["1", "3"])
+    }
+
+    func testNamespacesDifferFromTheHosts() throws {
+        let types = ["uts", "ipc", "mnt", "pid"]
+        let result = try inRootfs("Lesson03", [], ["sh", "-c", "for t in \(types.joined(separator: " ")); do readlink /proc/$$/ns/$t; done"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let inside = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(inside.count, types.count)
+        for (type, identity) in zip(types, inside) {
+            XCTAssertTrue(identity.hasPrefix("\(type):["), identity)
+            XCTAssertNotEqual(identity, try hostNamespace(type), "\(type) namespace is the host's")
+        }
+        // The network namespace was not asked for (Lesson06 does that): it is still the host's.
+        let net = try inRootfs("Lesson03", [], ["readlink", "/proc/self/ns/net"])
+        XCTAssertEqual(net.stdout, try hostNamespace("net") + "\n")
+    }
+
+    func testMinimalDev() throws {
+        let listing = try inRootfs("Lesson03", [], ["ls", "/dev"])
+        XCTAssertEqual(Set(listing.stdout.split(separator: "\n").map(String.init)),
+                       ["null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "mqueue",
+                        "ptmx", "fd", "stdin", "stdout", "stderr", "core"])
+
+        let devices = try inRootfs("Lesson03", [], ["stat", "-c", "%n %F %t:%T %a",
+                                                     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"])
+        XCTAssertEqual(devices.stdout, """
+            /dev/null character special file 1:3 666
+            /dev/zero character special file 1:5 666
+            /dev/full character special file 1:7 666
+            /dev/random character special file 1:8 666
+            /dev/urandom character special file 1:9 666
+            /dev/tty character special file 5:0 666
+
+            """)
+
+        // The nodes work: zeros come out of /dev/zero, /dev/full refuses writes.
+        let zeros = try inRootfs("Lesson03", [], ["sh", "-c", "head -c 4 /dev/zero | od -An -tx1"])
+        XCTAssertEqual(zeros.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "00 00 00 00")
+        XCTAssertNotEqual(try inRootfs("Lesson03", [], ["sh", "-c", "echo x > /dev/full"]).status, 0)
+    }
+
+    func testMountsInside() throws {
+        let result = try inRootfs("Lesson03", [], ["cat", "/proc/mounts"])
+        let mounts = result.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        func mount(at path: String) -> [String]? { mounts.first { $0.count > 3 && $0[1] == path } }
+        XCTAssertEqual(mount(at: "/proc")?[2], "proc")
+        XCTAssertEqual(mount(at: "/dev")?[2], "tmpfs")
+        XCTAssertEqual(mount(at: "/dev/pts")?[2], "devpts")
+        XCTAssertTrue(mount(at: "/dev/pts")?[3].contains("ptmxmode=666") ?? false)
+        XCTAssertEqual(mount(at: "/dev/shm")?[2], "tmpfs")
+        XCTAssertEqual(mount(at: "/sys")?[2], "sysfs")
+        XCTAssertTrue(mount(at: "/sys")?[3].hasPrefix("ro,") ?? false, "sysfs must be read-only")
+        // Only the container's own mounts: no host path appears.
+        XCTAssertFalse(result.stdout.contains(sandbox.directory.path))
+
+        let write = try inRootfs("Lesson03", [], ["touch", "/sys/kernel/should-fail"])
+        XCTAssertNotEqual(write.status, 0)
+        XCTAssertTrue(write.stderr.contains("Read-only file system"), write.stderr)
+    }
+
+    func testReadOnlyRoot() throws {
+        let result = try inRootfs("Lesson03", ["--read-only"], ["sh", "-c", "touch /written; echo x > /tmp/x"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("Read-only file system"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.rootfs.appendingPathComponent("written").path))
+    }
+
+    func testIPCIsolated() throws {
+        // A System V shared memory segment the host has is not visible inside.
+        let key = key_t(0x4d44_0000 | Int32.random(in: 0..<0xffff))
+        let segment = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0o600)
+        XCTAssertGreaterThanOrEqual(segment, 0, "shmget on the host")
+        defer { shmctl(segment, IPC_RMID, nil) }
+        func keys(_ table: String) -> [String] {
+            table.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        }
+        XCTAssertTrue(keys(try String(contentsOfFile: "/proc/sysvipc/shm", encoding: .utf8)).contains("\(key)"),
+                      "the host lists its segment")
+
+        let inside = try inRootfs("Lesson03", [], ["cat", "/proc/sysvipc/shm"])
+        XCTAssertEqual(inside.status, 0, inside.stderr)
+        XCTAssertEqual(keys(inside.stdout), [], "no segment inside: \(inside.stdout)")
+    }
+
+    func testTraceShowsTheChildAsPIDOne() throws {
+        let result = try inRootfs("Lesson03", [], ["true"], quiet: false)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|SIGCHLD) = "))
+        XCTAssertTrue(result.stderr.contains("trace[1] sethostname(\"lesson03\", 8) = 0"))
+        XCTAssertTrue(result.stderr.contains("trace[1] mount(\"proc\", \"\(sandbox.rootfs.path)/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0"))
+    }
+
+    func testBadInput() throws {
+        assertOneLineError(try inRootfs("Lesson03", [], ["no-such-command"]), status: 127,
+                           containing: "executable file not found")
+        assertOneLineError(try inRootfs("Lesson03", [], ["/etc/passwd"]), status: 126, containing: "EACCES")
+        assertOneLineError(try lesson("Lesson03", ["--rootfs", "relative/nowhere", "--", "true"]), status: 125,
+                           containing: "no such directory")
+        assertOneLineError(try inRootfs("Lesson03", ["--hostname"], []), status: 125, containing: "hostname")
+    }
+
+    func testSetupFailureInTheChildIs125AndLeavesNothing() throws {
+        // A hostname longer than the kernel's 64 bytes: sethostname fails inside the child,
+        // after the mounts were made. The error comes back over the socket as one line.
+        let result = try inRootfs("Lesson03", ["--hostname", String(repeating: "h", count: 100)], ["true"])
+        assertOneLineError(result, status: 125, containing: "sethostname")
+        XCTAssertTrue(result.stderr.contains("EINVAL"), result.stderr)
+    }
+}
