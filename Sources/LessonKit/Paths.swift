@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Runtime
 
 /// Where a lesson finds the busybox rootfs fixture when `--rootfs` is not given:
 /// `$MINIDOCK_ROOTFS`, else `fixtures/busybox-rootfs` in the current directory or one above
@@ -22,11 +23,7 @@ enum Paths {
         return nil
     }
 
-    static func currentDirectory() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        guard getcwd(&buffer, buffer.count) != nil else { return "" }
-        return String(cString: buffer)
-    }
+    static func currentDirectory() -> String { HostEnvironment.currentDirectory() }
 
     static func executableDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
