@@ -33,7 +33,7 @@ demo: rootfs build
 # The whole suite: unit tests, the lessons run as a learner would, the CLI end to end.
 test: rootfs
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 clean:
 	rm -rf .build fixtures
