@@ -3,7 +3,7 @@
 // minidock: a container runtime you can read. See docs/architecture.md for the map.
 import PackageDescription
 
-let lessons = ["Lesson01", "Lesson02", "Lesson03"]
+let lessons = ["Lesson01", "Lesson02", "Lesson03", "Lesson04"]
 
 let package = Package(
     name: "minidock",

@@ -35,7 +35,6 @@ lesson.run {
     var spec = Spec.container(args: try options.common.requiredCommand(), rootfs: rootfsPath,
                               hostname: options.hostname)
     spec.root?.readonly = options.readOnly
-    let rootfs = FilePath(rootfsPath)
     let namespaces = CloneFlags(newNamespacesOf: spec)
 
     // 2. clone with the namespace flags. The child is born inside them: in the new PID
@@ -43,25 +42,15 @@ lesson.run {
     //    would not do: it moves only the caller's *future* children.)
     lesson.say("cloning into new namespaces: \(namespaces.cSpelling)")
     let child = try ChildProcess.start(spec.process!, namespaces: namespaces) {
-        // 3. Inside the child, before exec. Lesson02's order first: private mounts, the
-        //    rootfs made a mount point.
-        try Mount.makeEverythingPrivate()
-        try Mount.bindOntoItself(rootfs)
-
-        // 4. The spec's mounts, under the rootfs. /proc is mounted from inside the new PID
-        //    namespace, so it lists this namespace's processes only.
-        try SpecMounts.mountAll(spec.mounts ?? [], under: rootfs)
-
-        // 5. The device nodes, in the tmpfs now on /dev: null, zero, full, random,
-        //    urandom, tty — and nothing of the host's disks.
-        try DeviceNodes.create(in: rootfs.appending("dev"))
-
-        // 6. The switch of root, then what must happen inside it.
-        try PivotRoot.pivot(into: rootfs)
-        if spec.root?.readonly == true { try ReadonlyRoot.apply() }
-
-        // 7. The hostname: in the new UTS namespace, the host's stays as it was.
-        try Hostname.set(spec.hostname ?? options.hostname)
+        // 3. Inside the child, before exec — Runtime/Namespaces/ContainerFilesystem.swift,
+        //    step by step in the trace:
+        //    - Lesson02's order first: every mount private, the rootfs bind-mounted on itself;
+        //    - the spec's mounts under the rootfs: /proc (from inside the new PID namespace,
+        //      so it lists only this one), a tmpfs /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys ro;
+        //    - the device nodes in the new /dev: null, zero, full, random, urandom, tty;
+        //    - pivot_root, the old root detached, `/` remounted read-only if asked;
+        //    - the hostname, set in the new UTS namespace: the host's stays as it was.
+        try ContainerFilesystem.prepare(spec)
     }
     lesson.say("container init is PID \(child.pid) on the host; inside, it is PID 1")
     return try child.wait()

@@ -40,6 +40,11 @@ public struct Lesson {
         fputs("\(name): \(text)\n", stderr)
     }
 
+    /// A result the lesson reports even with --quiet: what the kernel said happened.
+    public func report(_ text: String) {
+        fputs("\(name): \(text)\n", stderr)
+    }
+
     /// Run the lesson's body and exit with its status as Docker would report it. A
     /// `RuntimeError` becomes one line on stderr and its exit code (125, 126 or 127).
     public func run(_ body: () throws -> ExitStatus) -> Never {

@@ -14,7 +14,8 @@ public enum FileContents {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = try Syscall.call("read", [], subject: quoted(path.string)) {
+            // The open line names the file; each read of it would only add noise to the trace.
+            let count = try Syscall.call("read", ["\(fd)", "…", "\(buffer.count)"], subject: quoted(path.string), traced: false) {
                 buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             }
             if count == 0 { return bytes }
@@ -29,8 +30,9 @@ public enum FileContents {
     /// Write `bytes` to an existing file (a cgroup or /proc control file) or create it.
     public static func write(_ bytes: [UInt8], to path: FilePath, create: Bool = false) throws {
         let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
+        // The write line names the file and the value; the open before it is not traced.
         let fd = try Syscall.call("open", [quoted(path.string), create ? "O_WRONLY|O_CREAT|O_TRUNC" : "O_WRONLY"],
-                                  subject: quoted(path.string)) {
+                                  subject: quoted(path.string), traced: false) {
             open(path.string, flags, 0o644)
         }
         defer { close(fd) }

@@ -9,20 +9,24 @@ import SystemPackage
 /// The order of `start` is the heart of every lesson:
 ///   1. a socketpair for the child's report (close-on-exec),
 ///   2. clone(2) with the CLONE_NEW* flags: the child begins life inside the new namespaces,
-///   3. in the child, `prepare` (mounts, pivot_root, hostname...) and then execve(2),
-///   4. in the parent, read the report: end-of-file means exec succeeded.
+///   3. in the parent, `inParent` with the child's PID (join it to a cgroup), then "proceed",
+///   4. in the child, once told to proceed: `prepare` (mounts, pivot_root, hostname...), execve(2),
+///   5. in the parent, read the report: end-of-file means exec succeeded.
 /// The child runs Swift code between clone and exec. That is safe only because the
 /// parent is single-threaded when it clones (checked below): no other thread can hold a
 /// lock (malloc's, the runtime's) that the child would then wait for forever.
 public struct ChildProcess: Sendable {
     public let pid: pid_t
 
-    /// Start `process` in new `namespaces`, running `prepare` inside the child before exec.
+    /// Start `process` in new `namespaces`. `inParent` runs in the parent with the child's
+    /// PID while the child waits (to put it in a cgroup before it can run anything); then
+    /// `prepare` runs inside the child, then exec.
     /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on.
     /// Throws the child's own error if `prepare` or exec failed; the child is reaped then.
     public static func start(
         _ process: Spec.Process,
         namespaces: CloneFlags = [],
+        inParent: (pid_t) throws -> Void = { _ in },
         prepare: () throws -> Void = {}
     ) throws -> ChildProcess {
         if !namespaces.isEmpty { try requireSingleThreaded() }
@@ -55,6 +59,17 @@ public struct ChildProcess: Sendable {
         close(childEnd)
         cshim_forward_signals_to(pid)
         cshim_restore_signal_mask()
+        do {
+            try inParent(pid)
+            try ParentMessage.proceed.send(on: parentEnd)
+        } catch {
+            // The child is still waiting for us: nothing of the user's has run. End it.
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            cshim_stop_forwarding_signals()
+            throw error
+        }
         if let report = readReport(from: parentEnd) {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
@@ -83,6 +98,8 @@ public struct ChildProcess: Sendable {
             // _exit, not exit: no atexit handlers, no second flush of the parent's buffers.
             _exit(message.error.exitCode)
         }
+        // Wait for the parent's go-ahead: it may have work to do with our PID first.
+        guard ParentMessage.receive(on: report) == .proceed else { _exit(ExitCode.runtimeFailure) }
         do {
             try prepare()
         } catch let error as RuntimeError {

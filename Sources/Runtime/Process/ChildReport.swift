@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a child sends its parent over their socketpair before it execs.
 ///
@@ -23,6 +26,28 @@ enum ChildReport: Codable, Equatable {
     var error: RuntimeError {
         switch self {
         case .setupFailed(let error), .execFailed(let error): return error
+        }
+    }
+}
+
+/// What the parent sends the child: the one word it waits for before it prepares and execs.
+enum ParentMessage: UInt8 {
+    case proceed = 1
+
+    func send(on socket: Int32) throws {
+        var byte = rawValue
+        try Syscall.call("send", ["\(socket)", "[proceed]", "1", "MSG_NOSIGNAL"], subject: "to the child") {
+            Glibc.send(socket, &byte, 1, Int32(MSG_NOSIGNAL))
+        }
+    }
+
+    /// nil if the parent went away (end-of-file) or sent something unknown.
+    static func receive(on socket: Int32) -> ParentMessage? {
+        var byte: UInt8 = 0
+        while true {
+            let count = recv(socket, &byte, 1, 0)
+            if count < 0 && errno == EINTR { continue }
+            return count == 1 ? ParentMessage(rawValue: byte) : nil
         }
     }
 }

@@ -25,10 +25,13 @@ public struct HostInfo: Sendable {
             machine: text(system.machine),
             name: text(system.nodename),
             operatingSystem: prettyOSName() ?? "Linux",
-            cpus: sysconf(Int32(_SC_NPROCESSORS_ONLN)),
+            cpus: onlineCPUs(),
             totalMemory: "\(gib)GiB"
         )
     }
+
+    /// CPUs online now: the ceiling of Docker's `--cpus`.
+    public static func onlineCPUs() -> Int { sysconf(Int32(_SC_NPROCESSORS_ONLN)) }
 
     static func prettyOSName() -> String? {
         guard let text = try? FileContents.readString("/etc/os-release") else { return nil }

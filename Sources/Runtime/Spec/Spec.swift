@@ -110,11 +110,17 @@ public struct Spec: Codable, Equatable, Sendable {
     /// `linux`: the Linux-specific part.
     public struct Linux: Codable, Equatable, Sendable {
         public var namespaces: [Namespace]?
+        /// Limits, applied through cgroups (Spec+Resources.swift).
+        public var resources: Resources?
+        /// The cgroup path to use; minidock puts its own under a `minidock` parent.
+        public var cgroupsPath: String?
         public var maskedPaths: [String]?
         public var readonlyPaths: [String]?
 
-        public init(namespaces: [Namespace]? = nil, maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {
+        public init(namespaces: [Namespace]? = nil, resources: Resources? = nil,
+                    maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {
             self.namespaces = namespaces
+            self.resources = resources
             self.maskedPaths = maskedPaths
             self.readonlyPaths = readonlyPaths
         }

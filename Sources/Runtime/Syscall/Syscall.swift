@@ -21,16 +21,18 @@ public enum Syscall {
         _ arguments: @autoclosure () -> [String],
         subject: @autoclosure () -> String,
         exitCode: Int32 = ExitCode.runtimeFailure,
+        traced: Bool = true,
         _ body: () -> Result
     ) throws -> Result {
         while true {
             let result = body()
             if result != -1 {
-                Trace.emit("\(name)(\(arguments().joined(separator: ", "))) = \(result)")
+                if traced { Trace.emit("\(name)(\(arguments().joined(separator: ", "))) = \(result)") }
                 return result
             }
             let error = Errno(rawValue: errno)
             if error == .interrupted { continue }
+            // A failure is always traced, even of a call whose success is too routine to show.
             Trace.emit("\(name)(\(arguments().joined(separator: ", "))) = -1 \(error.symbolicName)")
             throw RuntimeError(call: name, subject: subject(), errno: error, exitCode: exitCode)
         }

@@ -3,6 +3,7 @@ import XCTest
 
 /// What a finished command left: its exit status (Docker-style), and what it printed.
 struct CommandResult {
+    var pid: Int32 = 0
     var status: Int32
     var stdout: String
     var stderr: String
@@ -76,7 +77,7 @@ enum Command {
         group.wait()
         let status = process.terminationReason == .uncaughtSignal
             ? 128 + process.terminationStatus : process.terminationStatus
-        return CommandResult(status: status,
+        return CommandResult(pid: process.processIdentifier, status: status,
                              stdout: String(decoding: outData.data, as: UTF8.self),
                              stderr: String(decoding: errData.data, as: UTF8.self))
     }

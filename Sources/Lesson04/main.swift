@@ -1,0 +1,106 @@
+// Lesson 04 — cgroups
+//
+// Goal: the Lesson03 container, now with limits: memory, CPU and number of processes,
+// enforced by the kernel through a cgroup of its own. Watch a fork bomb hit the pids limit
+// and a memory hog get OOM-killed — and see the kernel's own counters say so.
+//
+// Calls: mkdir(2) under /sys/fs/cgroup/…/minidock, write(2) of limit files (memory.limit_in_bytes
+//        or memory.max, cpu.cfs_quota_us or cpu.max, pids.max), write of the child's PID to
+//        cgroup.procs before it execs, read of memory.oom_control / pids.events, rmdir(2).
+// Run:   sudo swift run Lesson04 --memory 64m --cpus 0.5 --pids 20 -- sh -c 'cat /proc/self/cgroup'
+//        sudo swift run Lesson04 --demo oom
+//        sudo swift run Lesson04 --demo fork-bomb
+// Read:  docs/04-cgroups.md
+
+import LessonKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum Demo: String, ExpressibleByArgument, CaseIterable {
+    case oom
+    case forkBomb = "fork-bomb"
+
+    /// The command and the limit each demonstration needs.
+    var command: [String] {
+        switch self {
+        // dd allocates one 128 MiB buffer and fills it from /dev/zero: every page it touches
+        // is charged to the cgroup, and at 64 MiB the kernel's OOM killer ends it.
+        case .oom: return ["dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1"]
+        // The classic: a function that pipes itself into itself in the background, doubling
+        // without end. PID 1 then *execs* sleep (a fork would be refused too) and holds the
+        // namespace open for 3 seconds; when it exits the kernel kills every bomb process.
+        case .forkBomb:
+            return ["sh", "-c", "bomb() { bomb | bomb & }; bomb; exec sleep 3"]
+        }
+    }
+}
+
+struct Options: ParsableArguments {
+    @OptionGroup var rootfs: RootfsOption
+
+    @Option(name: [.customShort("m"), .long], help: "Memory limit, as Docker's --memory: 64m, 1g.")
+    var memory: String?
+    @Option(name: .long, help: "Memory plus swap, as Docker's --memory-swap; -1 for unlimited swap.")
+    var memorySwap: String?
+    @Option(name: .long, help: "Soft memory limit, as Docker's --memory-reservation.")
+    var memoryReservation: String?
+    @Option(name: .long, help: "Number of CPUs, as Docker's --cpus: 0.5 is half of one CPU.")
+    var cpus: String?
+    @Option(name: .long, help: "Relative CPU weight, as Docker's --cpu-shares (default 1024).")
+    var cpuShares: String?
+    @Option(name: .long, help: "CPUs allowed, as Docker's --cpuset-cpus: 0-1, 0,1.")
+    var cpusetCpus: String?
+    @Option(name: [.customLong("pids"), .customLong("pids-limit")], help: "Maximum number of processes.")
+    var pids: String?
+    @Option(name: .long, help: "Run a demonstration: oom (with --memory 64m) or fork-bomb (with --pids 20).")
+    var demo: Demo?
+
+    @OptionGroup var common: CommandOptions
+}
+
+let options = Lesson.parse(Options.self, name: "lesson04")
+let lesson = Lesson(name: "lesson04", quiet: options.common.quiet)
+
+lesson.run {
+    try lesson.requireRoot(for: "creating cgroups, namespaces and mounts needs root")
+    let rootfsPath = try options.rootfs.resolved()
+    let command = try options.demo?.command ?? options.common.requiredCommand()
+
+    // 1. Docker's flags become the spec's linux.resources: bytes, a CFS quota per 100 ms
+    //    period, a pids limit. A value Docker would refuse is refused here, before anything
+    //    exists on the host.
+    let flags = DockerResourceFlags(
+        memory: options.memory ?? (options.demo == .oom ? "64m" : nil),
+        memorySwap: options.memorySwap, memoryReservation: options.memoryReservation,
+        cpus: options.cpus, cpuShares: options.cpuShares, cpusetCpus: options.cpusetCpus,
+        pidsLimit: options.pids ?? (options.demo == .forkBomb ? "20" : nil))
+    var spec = Spec.container(args: command, rootfs: rootfsPath, hostname: "lesson04")
+    spec.linux?.resources = try flags.resources(onlineCPUs: HostInfo.onlineCPUs())
+
+    // 2. The cgroup, under minidock's own parent. Which files get written depends on the
+    //    host: v1 and hybrid hosts have one hierarchy per controller, v2 hosts one tree.
+    let mode = CgroupMode.detect()
+    lesson.say("this host's cgroups are \(mode.rawValue); creating minidock/lesson04-\(getpid())")
+    let cgroup = try Cgroup.create(name: "lesson04-\(getpid())", resources: spec.linux?.resources, mode: mode)
+
+    // 3. Whatever happens next, the cgroup goes when we do.
+    defer {
+        do { try cgroup.remove() } catch { lesson.report("could not remove the cgroup: \(error)") }
+    }
+
+    // 4. The Lesson03 container, with one step more: the parent writes the child's PID into
+    //    cgroup.procs while the child waits, so the command is limited from its first
+    //    instruction (children it forks are born in the same cgroup).
+    let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec),
+                                       inParent: { pid in try cgroup.add(pid) },
+                                       prepare: { try ContainerFilesystem.prepare(spec) })
+    let status = try child.wait()
+
+    // 5. Read the kernel's own account before the cgroup is removed.
+    let stats = try cgroup.statistics()
+    lesson.report("OOMKilled: \(stats.oomKilled) (oom_kill \(stats.oomKills))")
+    lesson.report("forks refused by the pids limit: \(stats.forksRefused)")
+    lesson.say("CPU time used: \(stats.cpuUsageNanoseconds / 1_000_000) ms")
+    return status
+}

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// cgroup v2: one tree, one directory per cgroup, controllers enabled per subtree.
+/// What most current hosts have. Tested here against a directory laid out like a v2 tree,
+/// because this project's VMs keep their controllers on v1.
+enum CgroupV2 {
+    static func create(name: String, resources: Spec.Resources, root: FilePath) throws -> Cgroup {
+        let needed = controllers(for: resources)
+        // A controller is usable in minidock/NAME only if it is enabled in the subtree
+        // control of every ancestor. The root's belongs to the host: read it, never write it.
+        let available = Set(try CgroupFile.read(root.appending("cgroup.subtree_control")).split(separator: " ").map(String.init))
+        if let missing = needed.first(where: { !available.contains($0) }) {
+            throw RuntimeError("cgroup controller \(quoted(missing)) is not enabled in \(quoted(root.appending("cgroup.subtree_control").string))")
+        }
+        let parent = root.appending(Cgroup.parentName)
+        try Directories.create(parent)
+        if !needed.isEmpty {
+            try CgroupFile.write(needed.map { "+" + $0 }.joined(separator: " "), to: parent.appending("cgroup.subtree_control"))
+        }
+        let directory = parent.appending(name)
+        try Directories.create(directory)
+        let cgroup = Cgroup(name: name, mode: .unified, directories: ["": directory])
+        do {
+            for (file, value) in limitWrites(resources) {
+                try CgroupFile.write(value, to: directory.appending(file))
+            }
+        } catch {
+            try? CgroupFile.removeDirectory(directory)
+            throw error
+        }
+        return cgroup
+    }
+
+    static func controllers(for resources: Spec.Resources) -> [String] {
+        var names: [String] = []
+        if resources.cpu?.cpus != nil || resources.cpu?.mems != nil { names.append("cpuset") }
+        if resources.cpu?.quota != nil || resources.cpu?.shares != nil || resources.cpu?.period != nil { names.append("cpu") }
+        if resources.memory != nil { names.append("memory") }
+        if resources.pids != nil { names.append("pids") }
+        return names
+    }
+
+    /// The v2 files and values. Differences from v1 worth knowing:
+    /// - memory.swap.max is swap *alone*, while the spec's `swap` is memory plus swap;
+    /// - cpu.max holds quota and period together ("max" for no quota);
+    /// - cpu.weight (1–10000, default 100) replaces cpu.shares (2–262144, default 1024),
+    ///   converted linearly as runc does so that 1024 shares map to weight 39… and 2 to 1.
+    static func limitWrites(_ resources: Spec.Resources) -> [(String, String)] {
+        var writes: [(String, String)] = []
+        if let memory = resources.memory {
+            if let limit = memory.limit { writes.append(("memory.max", "\(limit)")) }
+            if let swap = memory.swap {
+                if swap == -1 {
+                    writes.append(("memory.swap.max", "max"))
+                } else if let limit = memory.limit {
+                    writes.append(("memory.swap.max", "\(max(0, swap - limit))"))
+                }
+            }
+            if let reservation = memory.reservation { writes.append(("memory.low", "\(reservation)")) }
+        }
+        if let cpu = resources.cpu {
+            if cpu.quota != nil || cpu.period != nil {
+                let quota = cpu.quota.map { $0 > 0 ? "\($0)" : "max" } ?? "max"
+                writes.append(("cpu.max", "\(quota) \(cpu.period ?? DockerResourceFlags.cpuPeriod)"))
+            }
+            if let shares = cpu.shares { writes.append(("cpu.weight", "\(weight(fromShares: shares))")) }
+            if let cpus = cpu.cpus { writes.append(("cpuset.cpus", cpus)) }
+            if let mems = cpu.mems { writes.append(("cpuset.mems", mems)) }
+        }
+        if let pids = resources.pids {
+            writes.append(("pids.max", pids.limit > 0 ? "\(pids.limit)" : "max"))
+        }
+        return writes
+    }
+
+    /// runc's conversion of v1 shares [2, 262144] to a v2 weight [1, 10000].
+    static func weight(fromShares shares: UInt64) -> UInt64 {
+        shares == 0 ? 0 : 1 + ((shares - 2) * 9999) / 262_142
+    }
+
+    static func statistics(of cgroup: Cgroup) throws -> CgroupStatistics {
+        let directory = cgroup.directories[""]!
+        let limit = try CgroupFile.read(directory.appending("memory.max"))
+        return CgroupStatistics(
+            memoryUsage: try CgroupFile.number(directory.appending("memory.current")),
+            memoryLimit: limit == "max" ? nil : UInt64(limit),
+            cpuUsageNanoseconds: try CgroupFile.number(directory.appending("cpu.stat"), key: "usage_usec") * 1000,
+            pidsCurrent: try CgroupFile.number(directory.appending("pids.current")),
+            oomKills: try CgroupFile.number(directory.appending("memory.events"), key: "oom_kill"),
+            forksRefused: try CgroupFile.number(directory.appending("pids.events"), key: "max")
+        )
+    }
+
+    static func setFrozen(_ frozen: Bool, _ cgroup: Cgroup) throws {
+        let directory = cgroup.directories[""]!
+        try CgroupFile.write(frozen ? "1" : "0", to: directory.appending("cgroup.freeze"))
+        // cgroup.events says "frozen 1" once every process has stopped.
+        let wanted: UInt64 = frozen ? 1 : 0
+        for _ in 0..<500 where try CgroupFile.number(directory.appending("cgroup.events"), key: "frozen") != wanted {
+            usleep(2_000)
+        }
+    }
+
+    /// cgroup.kill (Linux 5.14+) SIGKILLs every process in the cgroup at once, with no race
+    /// against processes forking while we read cgroup.procs.
+    static func killAll(_ cgroup: Cgroup) throws {
+        let file = cgroup.directories[""]!.appending("cgroup.kill")
+        if CgroupFile.exists(file), try !cgroup.processes().isEmpty {
+            try CgroupFile.write("1", to: file)
+        }
+    }
+}

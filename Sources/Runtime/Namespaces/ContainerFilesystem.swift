@@ -1,0 +1,26 @@
+import SystemPackage
+
+/// Everything a container's first process does to its filesystem view before exec, in
+/// the order Lesson03 teaches it. Runs inside the child, in its new namespaces.
+public enum ContainerFilesystem {
+    public static func prepare(_ spec: Spec) throws {
+        guard let rootPath = spec.root?.path else { throw RuntimeError("root.path: no root filesystem given") }
+        let rootfs = FilePath(rootPath)
+        // 1. Our mounts stay ours (and pivot_root accepts no shared mount); the rootfs
+        //    becomes a mount point, as pivot_root requires.
+        try Mount.makeEverythingPrivate()
+        try Mount.bindOntoItself(rootfs)
+        // 2. The spec's mounts, under the rootfs while host paths still resolve. /proc is
+        //    mounted from inside the new PID namespace, so it lists only the container.
+        try SpecMounts.mountAll(spec.mounts ?? [], under: rootfs)
+        // 3. The few device nodes a container gets, in the tmpfs now on /dev.
+        if spec.mounts?.contains(where: { $0.destination == "/dev" && $0.type == "tmpfs" }) == true {
+            try DeviceNodes.create(in: rootfs.appending("dev"))
+        }
+        // 4. Swap the root mount and detach the host's; then what must happen inside it.
+        try PivotRoot.pivot(into: rootfs)
+        if spec.root?.readonly == true { try ReadonlyRoot.apply() }
+        // 5. The hostname, in the container's own UTS namespace.
+        if let hostname = spec.hostname { try Hostname.set(hostname) }
+    }
+}

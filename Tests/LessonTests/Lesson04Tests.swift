@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+/// Lesson04 on this machine's real cgroups. Its memory, cpu and pids controllers are cgroup v1
+/// (the host is hybrid), so these tests check v1 files; the v2 file logic is tested against a
+/// directory laid out as a v2 tree in RuntimeTests/CgroupV2Tests, because no v2 controller
+/// for memory, cpu or pids can be had here.
+final class Lesson04Tests: LessonTestCase {
+    let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
+
+    func cgroupDirectory(_ controller: String, lessonPID: Int32) -> String {
+        "/sys/fs/cgroup/\(controller)/minidock/lesson04-\(lessonPID)"
+    }
+
+    func read(_ path: String) -> String {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func assertCgroupGone(_ lessonPID: Int32, file: StaticString = #filePath, line: UInt = #line) {
+        for controller in controllers {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: cgroupDirectory(controller, lessonPID: lessonPID)),
+                           "cgroup left in \(controller)", file: file, line: line)
+        }
+    }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/cgroup.procs"),
+                          "these tests read cgroup v1 files; this host has no v1 memory hierarchy")
+    }
+
+    /// The limits are in the kernel's files while the container runs, its process is in
+    /// the cgroup, and everything is gone when it ends.
+    func testLimitFilesHoldTheValuesWhileRunning() throws {
+        var seen: [String: String] = [:]
+        var childCgroups = ""
+        let result = try inRootfsWithCallback(["--memory", "64m", "--cpus", "0.5", "--pids", "20", "--cpu-shares", "512",
+                                                "--memory-reservation", "32m"],
+                                               // PID 1 ignores SIGTERM unless it has a handler: this one has.
+                                               ["sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.2; done"]) { lesson in
+            let memory = self.cgroupDirectory("memory", lessonPID: lesson.processIdentifier)
+            try Command.waitFor("the container in its cgroup") { !self.read(memory + "/cgroup.procs").isEmpty }
+            let pid = self.read(memory + "/cgroup.procs").split(separator: "\n").first.map(String.init) ?? ""
+            childCgroups = self.read("/proc/\(pid)/cgroup")
+            for (controller, file) in [("memory", "memory.limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
+                                       ("memory", "memory.soft_limit_in_bytes"), ("cpu", "cpu.cfs_quota_us"),
+                                       ("cpu", "cpu.cfs_period_us"), ("cpu", "cpu.shares"), ("pids", "pids.max")] {
+                seen[file] = self.read(self.cgroupDirectory(controller, lessonPID: lesson.processIdentifier) + "/" + file)
+            }
+            kill(lesson.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(result.status, 3, "the forwarded SIGTERM reached the container's trap: \(result.stderr)")
+        XCTAssertEqual(seen["memory.limit_in_bytes"], "\(64 << 20)")
+        XCTAssertEqual(seen["memory.memsw.limit_in_bytes"], "\(128 << 20)", "Docker's default: swap as large as memory")
+        XCTAssertEqual(seen["memory.soft_limit_in_bytes"], "\(32 << 20)")
+        XCTAssertEqual(seen["cpu.cfs_quota_us"], "50000")
+        XCTAssertEqual(seen["cpu.cfs_period_us"], "100000")
+        XCTAssertEqual(seen["cpu.shares"], "512")
+        XCTAssertEqual(seen["pids.max"], "20")
+        for controller in ["memory", "pids", "cpu"] {
+            XCTAssertTrue(childCgroups.contains(":\(controller):/minidock/lesson04-\(result.pid)"), childCgroups)
+        }
+        assertCgroupGone(result.pid)
+    }
+
+    func testMemoryLimitOOMKillsAndSaysSo() throws {
+        let result = try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path, "--demo", "oom"])
+        XCTAssertEqual(result.status, 137, result.stderr)
+        XCTAssertTrue(result.stderr.contains("OOMKilled: true (oom_kill 1)"), result.stderr)
+        assertCgroupGone(result.pid)
+    }
+
+    func testWithoutLimitNoOOMKill() throws {
+        let result = try inRootfs("Lesson04", ["--memory", "256m"], ["dd", "if=/dev/zero", "of=/dev/null", "bs=32M", "count=1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("OOMKilled: false"), result.stderr)
+    }
+
+    func testForkBombStoppedByPidsLimit() throws {
+        let result = try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path, "--demo", "fork-bomb"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("can't fork"), result.stderr)
+        let refused = result.stderrLines.first { $0.contains("forks refused by the pids limit:") }
+            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        XCTAssertGreaterThan(refused, 0, result.stderr)
+        assertCgroupGone(result.pid)
+    }
+
+    func testPidsLimitCountsEveryProcess() throws {
+        // sh is one process; with a limit of 3 it can have two children at most.
+        let result = try inRootfs("Lesson04", ["--pids", "3"], ["sh", "-c", "sleep 1 & sleep 1 & sleep 1 & wait"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("can't fork"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("forks refused by the pids limit: 1"), result.stderr)
+    }
+
+    func testBadValuesAreRefusedBeforeAnythingExists() throws {
+        assertOneLineError(try inRootfs("Lesson04", ["--memory", "12zz"], ["true"]), status: 125,
+                           containing: "invalid argument \"12zz\" for \"--memory\": invalid size: '12zz'")
+        assertOneLineError(try inRootfs("Lesson04", ["--memory", "1k"], ["true"]), status: 125,
+                           containing: "minimum memory limit allowed is 6MB")
+        assertOneLineError(try inRootfs("Lesson04", ["--cpus", "64"], ["true"]), status: 125, containing: "--cpus")
+        assertOneLineError(try inRootfs("Lesson04", ["--pids", "many"], ["true"]), status: 125, containing: "--pids-limit")
+    }
+
+    /// A value only the kernel can judge: CPU 63 does not exist here. The write of
+    /// cpuset.cpus fails, and the cgroup directories made before it are removed.
+    func testAValueTheKernelRefusesLeavesNoCgroup() throws {
+        let result = try inRootfs("Lesson04", ["--cpuset-cpus", "63"], ["true"])
+        assertOneLineError(result, status: 125, containing: "cpuset.cpus")
+        assertCgroupGone(result.pid)
+    }
+
+    func inRootfsWithCallback(_ flags: [String], _ command: [String],
+                              onStart: @escaping (Process) throws -> Void) throws -> CommandResult {
+        try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path] + flags + ["--"] + command, onStart: onStart)
+    }
+}
