@@ -3,7 +3,7 @@
 // minidock: a container runtime you can read. See docs/architecture.md for the map.
 import PackageDescription
 
-let lessons = ["Lesson01", "Lesson02", "Lesson03", "Lesson04"]
+let lessons = ["Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05"]
 
 let package = Package(
     name: "minidock",
@@ -20,10 +20,13 @@ let package = Package(
         // The few pieces Swift cannot express: raw clone, pivot_root, wait-status macros,
         // async-signal-safe signal forwarding.
         .target(name: "CShim"),
+        // libarchive (Debian's libarchive-dev), for layer tarballs.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(
             name: "Runtime",
             dependencies: [
                 "CShim",
+                "CArchive",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

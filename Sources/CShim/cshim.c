@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,4 +73,12 @@ long cshim_filesystem_type(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;
     return (long)info.f_type;
+}
+
+int cshim_lsetxattr(const char *path, const char *name, const void *value, size_t size) {
+    return lsetxattr(path, name, value, size, 0);
+}
+
+long cshim_lgetxattr(const char *path, const char *name, void *value, size_t size) {
+    return (long)lgetxattr(path, name, value, size);
 }

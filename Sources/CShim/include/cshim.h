@@ -36,6 +36,11 @@ void cshim_stop_forwarding_signals(void);
 /// <sys/vfs.h> is not part of Swift's Glibc module.
 long cshim_filesystem_type(const char *path);
 
+/// lsetxattr(2) and lgetxattr(2) (<sys/xattr.h> is not in Swift's Glibc module).
+/// Overlay marks opaque directories with the `trusted.overlay.opaque` attribute.
+int cshim_lsetxattr(const char *path, const char *name, const void *value, size_t size);
+long cshim_lgetxattr(const char *path, const char *name, void *value, size_t size);
+
 /// Block the forwarded signals until forwarding is in place, so that a signal that
 /// arrives while a child is being started is held, not lost (or fatal to us alone).
 /// Saves the previous mask for cshim_restore_signal_mask().

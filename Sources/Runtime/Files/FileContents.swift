@@ -5,9 +5,10 @@ import SystemPackage
 
 /// Whole-file reads and writes through the syscall gate (no Foundation on the start path).
 public enum FileContents {
-    public static func read(_ path: FilePath) throws -> [UInt8] {
+    /// `traced: false` for bulk reads (fingerprinting a tree) that would drown the trace.
+    public static func read(_ path: FilePath, traced: Bool = true) throws -> [UInt8] {
         let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY|O_CLOEXEC"],
-                                  subject: quoted(path.string)) {
+                                  subject: quoted(path.string), traced: traced) {
             open(path.string, O_RDONLY | O_CLOEXEC)
         }
         defer { close(fd) }
@@ -27,13 +28,19 @@ public enum FileContents {
         String(decoding: try read(path), as: UTF8.self)
     }
 
+    /// Write `bytes` to a new file, creating its parent directories.
+    public static func write(_ bytes: [UInt8], to path: FilePath, createDirectories: Bool, mode: mode_t = 0o644) throws {
+        if createDirectories { try Directories.create(path.removingLastComponent()) }
+        try write(bytes, to: path, create: true, mode: mode)
+    }
+
     /// Write `bytes` to an existing file (a cgroup or /proc control file) or create it.
-    public static func write(_ bytes: [UInt8], to path: FilePath, create: Bool = false) throws {
+    public static func write(_ bytes: [UInt8], to path: FilePath, create: Bool = false, mode: mode_t = 0o644) throws {
         let flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0)
         // The write line names the file and the value; the open before it is not traced.
         let fd = try Syscall.call("open", [quoted(path.string), create ? "O_WRONLY|O_CREAT|O_TRUNC" : "O_WRONLY"],
                                   subject: quoted(path.string), traced: false) {
-            open(path.string, flags, 0o644)
+            open(path.string, flags, mode)
         }
         defer { close(fd) }
         var offset = 0

@@ -45,11 +45,12 @@ public enum Syscall {
         _ name: String,
         _ arguments: @autoclosure () -> [String],
         subject: @autoclosure () -> String,
+        traced: Bool = true,
         tolerating tolerated: Set<Errno>,
         _ body: () -> Result
     ) throws -> Result? {
         do {
-            return try call(name, arguments(), subject: subject(), body)
+            return try call(name, arguments(), subject: subject(), traced: traced, body)
         } catch let error as RuntimeError {
             if let errno = error.errno, tolerated.contains(errno) { return nil }
             throw error

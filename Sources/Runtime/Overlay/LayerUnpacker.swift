@@ -1,0 +1,125 @@
+import CArchive
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// Unpack a layer tarball (plain, gzip or zstd) into a directory overlayfs can use as a
+/// lower layer: files with their owners, modes, times, xattrs, links and device nodes, and
+/// OCI whiteouts converted to overlay's (Whiteout.swift).
+///
+/// Nothing may land outside `directory`: names with `..` or a leading `/` and hard links
+/// leading out are refused, and libarchive refuses to write through a symlink
+/// (ARCHIVE_EXTRACT_SECURE_SYMLINKS) — otherwise a layer could plant `etc -> /etc` and
+/// then write `etc/passwd` on the host.
+public enum LayerUnpacker {
+    public struct Summary: Equatable, Sendable {
+        public var entries = 0
+        public var whiteouts = 0
+        public var opaqueDirectories = 0
+    }
+
+    @discardableResult
+    public static func unpack(_ tarball: FilePath, into directory: FilePath) throws -> Summary {
+        try Directories.create(directory)
+        let root = try realPath(directory)
+        guard let reader = archive_read_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
+        defer { archive_read_free(reader) }
+        archive_read_support_filter_all(reader)
+        archive_read_support_format_tar(reader)
+        guard archive_read_open_filename(reader, tarball.string, 64 * 1024) == ARCHIVE_OK else {
+            throw archiveError(reader, tarball)
+        }
+        guard let writer = archive_write_disk_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
+        defer { archive_write_free(writer) }
+        let flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_XATTR
+            | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK
+        archive_write_disk_set_options(writer, flags)
+
+        var summary = Summary()
+        var entry: OpaquePointer?
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball) }
+            summary.entries += 1
+
+            let name = String(cString: archive_entry_pathname(entry))
+            let relative = try safeRelativePath(name, in: tarball)
+            if relative.isEmpty { continue }  // the layer's own "./"
+            let base = relative.split(separator: "/").last.map(String.init) ?? relative
+            let parent = relative.contains("/") ? String(relative[..<relative.lastIndex(of: "/")!]) : ""
+            let parentPath = parent.isEmpty ? root : root.appending(parent)
+
+            if base == Whiteout.opaqueMarker {
+                try Whiteout.markOpaque(parentPath)
+                summary.opaqueDirectories += 1
+                continue
+            }
+            if base.hasPrefix(Whiteout.prefix) {
+                try Whiteout.create(at: parentPath.appending(String(base.dropFirst(Whiteout.prefix.count))))
+                summary.whiteouts += 1
+                continue
+            }
+
+            archive_entry_set_pathname(entry, root.appending(relative).string)
+            if let link = archive_entry_hardlink(entry) {
+                let target = try safeRelativePath(String(cString: link), in: tarball)
+                archive_entry_set_hardlink(entry, root.appending(target).string)
+            }
+            guard archive_write_header(writer, entry) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
+            if archive_entry_size(entry) > 0 { try copyData(from: reader, to: writer, tarball) }
+            guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
+        }
+        Trace.emit("unpack(\(quoted(tarball.string)), \(quoted(directory.string))) = \(summary.entries) entries, \(summary.whiteouts) whiteouts, \(summary.opaqueDirectories) opaque")
+        return summary
+    }
+
+    /// A tar member's name as a path inside the layer: `./a/b` and `a/b/` become `a/b`.
+    /// `..` components and absolute names are refused, not repaired: a layer that has them
+    /// was made to attack, or is broken.
+    static func safeRelativePath(_ name: String, in tarball: FilePath) throws -> String {
+        if name.hasPrefix("/") {
+            throw RuntimeError("layer \(quoted(tarball.string)): entry \(quoted(name)) has an absolute path")
+        }
+        let components = name.split(separator: "/").filter { $0 != "." }
+        if components.contains("..") {
+            throw RuntimeError("layer \(quoted(tarball.string)): entry \(quoted(name)) leads outside the layer")
+        }
+        return components.joined(separator: "/")
+    }
+
+    private static func copyData(from reader: OpaquePointer, to writer: OpaquePointer, _ tarball: FilePath) throws {
+        var buffer: UnsafeRawPointer?
+        var size = 0
+        var offset: Int64 = 0
+        while true {
+            let status = archive_read_data_block(reader, &buffer, &size, &offset)
+            if status == ARCHIVE_EOF { return }
+            guard status >= ARCHIVE_WARN else { throw archiveError(reader, tarball) }
+            guard archive_write_data_block(writer, buffer, size, offset) >= ARCHIVE_WARN else {
+                throw archiveError(writer, tarball)
+            }
+        }
+    }
+
+    static func archiveError(_ archive: OpaquePointer, _ tarball: FilePath) -> RuntimeError {
+        let message = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable archive"
+        return RuntimeError("layer \(quoted(tarball.string)): \(message.lowercasedFirst)")
+    }
+
+    static func realPath(_ path: FilePath) throws -> FilePath {
+        guard let resolved = realpath(path.string, nil) else {
+            throw RuntimeError(call: "realpath", subject: quoted(path.string), errno: Errno(rawValue: errno))
+        }
+        defer { free(resolved) }
+        return FilePath(String(cString: resolved))
+    }
+}
+
+extension String {
+    var lowercasedFirst: String {
+        guard let first else { return self }
+        return first.lowercased() + dropFirst()
+    }
+}
