@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["Runtime", "CShim", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Runs the lesson binaries as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
