@@ -22,11 +22,14 @@ let package = Package(
         .target(name: "CShim"),
         // libarchive (Debian's libarchive-dev), for layer tarballs.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // OpenSSL's libcrypto (Debian's libssl-dev), for SHA-256 digests.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(
             name: "Runtime",
             dependencies: [
                 "CShim",
                 "CArchive",
+                "CCrypto",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

@@ -19,8 +19,10 @@ public enum LayerUnpacker {
         public var opaqueDirectories = 0
     }
 
+    /// With `convertWhiteouts: false` the same safe extraction for any tarball (an image
+    /// archive for `load`), `.wh.` names left as they are.
     @discardableResult
-    public static func unpack(_ tarball: FilePath, into directory: FilePath) throws -> Summary {
+    public static func unpack(_ tarball: FilePath, into directory: FilePath, convertWhiteouts: Bool = true) throws -> Summary {
         try Directories.create(directory)
         let root = try realPath(directory)
         guard let reader = archive_read_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
@@ -51,12 +53,12 @@ public enum LayerUnpacker {
             let parent = relative.contains("/") ? String(relative[..<relative.lastIndex(of: "/")!]) : ""
             let parentPath = parent.isEmpty ? root : root.appending(parent)
 
-            if base == Whiteout.opaqueMarker {
+            if convertWhiteouts && base == Whiteout.opaqueMarker {
                 try Whiteout.markOpaque(parentPath)
                 summary.opaqueDirectories += 1
                 continue
             }
-            if base.hasPrefix(Whiteout.prefix) {
+            if convertWhiteouts && base.hasPrefix(Whiteout.prefix) {
                 try Whiteout.create(at: parentPath.appending(String(base.dropFirst(Whiteout.prefix.count))))
                 summary.whiteouts += 1
                 continue
