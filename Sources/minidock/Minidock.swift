@@ -10,7 +10,10 @@ struct Minidock: ParsableCommand {
         commandName: "minidock",
         abstract: "A small container runtime you can read, with Docker's commands.",
         version: MinidockVersion.version,
-        subcommands: [VersionCommand.self, InfoCommand.self]
+        subcommands: [
+            ImagesCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self, TagCommand.self,
+            RmiCommand.self, HistoryCommand.self, InfoCommand.self, VersionCommand.self,
+        ]
     )
 }
 

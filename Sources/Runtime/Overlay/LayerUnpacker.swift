@@ -29,8 +29,9 @@ public enum LayerUnpacker {
         defer { archive_read_free(reader) }
         archive_read_support_filter_all(reader)
         archive_read_support_format_tar(reader)
+        let kind = convertWhiteouts ? "layer" : "archive"
         guard archive_read_open_filename(reader, tarball.string, 64 * 1024) == ARCHIVE_OK else {
-            throw archiveError(reader, tarball)
+            throw archiveError(reader, tarball, kind: kind)
         }
         guard let writer = archive_write_disk_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
         defer { archive_write_free(writer) }
@@ -43,7 +44,7 @@ public enum LayerUnpacker {
         while true {
             let status = archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
-            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball) }
+            guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball, kind: kind) }
             summary.entries += 1
 
             let name = String(cString: archive_entry_pathname(entry))
@@ -105,9 +106,9 @@ public enum LayerUnpacker {
         }
     }
 
-    static func archiveError(_ archive: OpaquePointer, _ tarball: FilePath) -> RuntimeError {
+    static func archiveError(_ archive: OpaquePointer, _ tarball: FilePath, kind: String = "layer") -> RuntimeError {
         let message = archive_error_string(archive).map { String(cString: $0) } ?? "unreadable archive"
-        return RuntimeError("layer \(quoted(tarball.string)): \(message.lowercasedFirst)")
+        return RuntimeError("\(kind) \(quoted(tarball.string)): \(message.lowercasedFirst)")
     }
 
     static func realPath(_ path: FilePath) throws -> FilePath {

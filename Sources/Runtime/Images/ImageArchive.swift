@@ -1,0 +1,182 @@
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// `save` and `load`: images as one tar file.
+///
+/// `save` writes a docker-archive, the layout `docker save` has always written and
+/// `docker load` and `skopeo` read: `manifest.json` ([{Config, RepoTags, Layers}]), the config
+/// as `<id>.json`, each layer as `<diff id>/layer.tar`, and the legacy `repositories` file.
+/// `load` reads that, and also OCI image-layout archives (`oci-layout`, `index.json`,
+/// `blobs/sha256/…`) such as `skopeo copy … oci-archive:` writes.
+public enum ImageArchive {
+    struct DockerManifestEntry: Codable {
+        var Config: String
+        var RepoTags: [String]?
+        var Layers: [String]
+    }
+
+    struct OCIIndex: Codable {
+        var manifests: [Descriptor]
+    }
+
+    // MARK: save
+
+    public static func save(_ images: [(manifest: Digest, references: [ImageReference])], from store: ImageStore,
+                            to output: FilePath) throws {
+        let staging = store.temporaryPath("save")
+        defer { try? TreeWalk.remove(staging) }
+        let writer = try TarWriter(staging)
+        var entries: [DockerManifestEntry] = []
+        var repositories: [String: [String: String]] = [:]
+        var written = Set<String>()
+        for image in images {
+            let manifest = try store.manifest(image.manifest)
+            let config = try store.config(manifest.config.digest)
+            let configName = "\(manifest.config.digest.hex).json"
+            if written.insert(configName).inserted {
+                try writer.add(configName, bytes: try store.readBlob(manifest.config.digest))
+            }
+            var layerNames: [String] = []
+            for (layer, diffID) in zip(manifest.layers, config.rootfs.diff_ids) {
+                let name = "\(diffID.hex)/layer.tar"
+                if written.insert(name).inserted {
+                    try writer.addDirectory(diffID.hex)
+                    try writer.add(name, file: store.blobPath(layer.digest))
+                }
+                layerNames.append(name)
+            }
+            let tags = image.references.compactMap { reference in reference.tag.map { "\(reference.familiarRepository):\($0)" } }
+            entries.append(DockerManifestEntry(Config: configName, RepoTags: tags, Layers: layerNames))
+            for reference in image.references {
+                guard let tag = reference.tag, let top = config.rootfs.diff_ids.last else { continue }
+                repositories[reference.familiarRepository, default: [:]][tag] = top.hex
+            }
+        }
+        try writer.add("manifest.json", bytes: try ImageJSON.encode(entries))
+        try writer.add("repositories", bytes: try ImageJSON.encode(repositories))
+        try writer.close()
+        try store.rename(staging, to: output)
+    }
+
+    // MARK: load
+
+    /// Load every image in the archive; returns `docker load`'s lines
+    /// (`Loaded image: busybox:latest`, or `Loaded image ID: sha256:…` when untagged).
+    public static func load(_ archive: FilePath, into store: ImageStore) throws -> [String] {
+        let staging = store.temporaryPath("load")
+        defer { try? TreeWalk.remove(staging) }
+        try LayerUnpacker.unpack(archive, into: staging, convertWhiteouts: false)
+        if access(staging.appending("manifest.json").string, F_OK) == 0 {
+            return try loadDockerArchive(staging, store: store, source: archive)
+        }
+        if access(staging.appending("index.json").string, F_OK) == 0 {
+            return try loadOCILayout(staging, store: store, source: archive)
+        }
+        throw RuntimeError("archive \(quoted(archive.string)): neither a docker-archive (manifest.json) nor an OCI layout (index.json)")
+    }
+
+    static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
+        let entries = try ImageJSON.decode([DockerManifestEntry].self,
+                                           from: try FileContents.read(directory.appending("manifest.json"), traced: false),
+                                           what: "\(quoted(source.string)): manifest.json")
+        var lines: [String] = []
+        for entry in entries {
+            let configBytes = try FileContents.read(try inside(directory, entry.Config, source), traced: false)
+            let layerFiles = try entry.Layers.map { try inside(directory, $0, source) }
+            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
+            let tags = try (entry.RepoTags ?? []).map { try ImageReference(parsing: $0) }
+            for tag in tags {
+                try store.tag(tag, to: manifestDigest)
+                lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
+            }
+            if tags.isEmpty { lines.append("Loaded image ID: \(imageID)") }
+        }
+        return lines
+    }
+
+    static func loadOCILayout(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
+        let index = try ImageJSON.decode(OCIIndex.self, from: try FileContents.read(directory.appending("index.json"), traced: false),
+                                         what: "\(quoted(source.string)): index.json")
+        var lines: [String] = []
+        for descriptor in index.manifests {
+            let manifestDescriptor = try platformManifest(descriptor, directory: directory, source: source)
+            let manifest = try ImageJSON.decode(ImageManifest.self, from: try verifiedBlob(manifestDescriptor, directory, source),
+                                                what: "\(quoted(source.string)): manifest \(manifestDescriptor.digest)")
+            for layer in manifest.layers where !MediaType.layers.contains(layer.mediaType) {
+                throw RuntimeError("\(quoted(source.string)): unsupported layer media type \(quoted(layer.mediaType))")
+            }
+            let configBytes = try verifiedBlob(manifest.config, directory, source)
+            let layerFiles = manifest.layers.map { directory.appending("blobs/sha256/\($0.digest.hex)") }
+            for (layer, file) in zip(manifest.layers, layerFiles) {
+                let (digest, size) = try Digest.of(file: file)
+                guard digest == layer.digest, size == layer.size else {
+                    throw RuntimeError("\(quoted(source.string)): layer \(layer.digest) does not match its content")
+                }
+            }
+            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
+            let name = descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?["org.opencontainers.image.ref.name"]
+            if let name, name.contains(":") || name.contains("/"), let reference = try? ImageReference(parsing: name) {
+                try store.tag(reference, to: manifestDigest)
+                lines.append("Loaded image: \(reference.familiarRepository):\(reference.tag ?? "latest")")
+            } else {
+                lines.append("Loaded image ID: \(imageID)")
+            }
+        }
+        return lines
+    }
+
+    /// An index entry that is itself an index (multi-platform): pick linux/amd64.
+    static func platformManifest(_ descriptor: Descriptor, directory: FilePath, source: FilePath) throws -> Descriptor {
+        guard descriptor.mediaType == MediaType.ociIndex || descriptor.mediaType == MediaType.dockerManifestList else {
+            guard MediaType.manifests.contains(descriptor.mediaType) else {
+                throw RuntimeError("\(quoted(source.string)): unsupported manifest media type \(quoted(descriptor.mediaType))")
+            }
+            return descriptor
+        }
+        let nested = try ImageJSON.decode(OCIIndex.self, from: try verifiedBlob(descriptor, directory, source),
+                                          what: "\(quoted(source.string)): index \(descriptor.digest)")
+        guard let match = nested.manifests.first(where: { $0.platform?.os == "linux" && $0.platform?.architecture == "amd64" }) else {
+            throw RuntimeError("\(quoted(source.string)): no linux/amd64 image in the index")
+        }
+        return match
+    }
+
+    /// Store a config and its layers (any compression) and make an OCI manifest for them.
+    /// Each layer's uncompressed digest must be the config's diff ID: that is the check
+    /// that the layers are the ones the config describes.
+    static func storeImage(configBytes: [UInt8], layerFiles: [FilePath], store: ImageStore,
+                           source: FilePath) throws -> (manifest: Digest, imageID: Digest) {
+        let config = try ImageJSON.decode(ImageConfig.self, from: configBytes, what: "\(quoted(source.string)): image config")
+        guard config.rootfs.diff_ids.count == layerFiles.count else {
+            throw RuntimeError("\(quoted(source.string)): \(layerFiles.count) layers but the config lists \(config.rootfs.diff_ids.count)")
+        }
+        var descriptors: [Descriptor] = []
+        for (file, diffID) in zip(layerFiles, config.rootfs.diff_ids) {
+            let staging = store.temporaryPath("layer")
+            _ = try Decompressor.decompress(file, to: staging)
+            let (digest, size) = try store.adoptBlob(staging, expected: diffID)
+            descriptors.append(Descriptor(mediaType: MediaType.ociLayer, digest: digest, size: size))
+        }
+        let configDigest = try store.putBlob(configBytes)
+        let manifest = ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest,
+                                                        size: Int64(configBytes.count)), layers: descriptors)
+        return (try store.putBlob(try ImageJSON.encode(manifest)), configDigest)
+    }
+
+    static func verifiedBlob(_ descriptor: Descriptor, _ directory: FilePath, _ source: FilePath) throws -> [UInt8] {
+        let bytes = try FileContents.read(directory.appending("blobs/sha256/\(descriptor.digest.hex)"), traced: false)
+        guard Digest.of(bytes) == descriptor.digest else {
+            throw RuntimeError("\(quoted(source.string)): blob \(descriptor.digest) does not match its content")
+        }
+        return bytes
+    }
+
+    /// A path named inside the archive, kept inside it.
+    static func inside(_ directory: FilePath, _ name: String, _ source: FilePath) throws -> FilePath {
+        let relative = try LayerUnpacker.safeRelativePath(name, in: source)
+        return directory.appending(relative)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Runtime
+import SystemPackage
+
+/// `minidock save [-o FILE] IMAGE…`: a docker-archive that `docker load` and skopeo read.
+struct SaveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "save", abstract: "Save one or more images to a tar archive (streamed to STDOUT by default).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .shortAndLong, help: "Write to a file, instead of STDOUT.") var output: String?
+    @Argument var images: [String]
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("\"save\" requires at least 1 argument") }
+    }
+
+    func run() throws {
+        global.apply()
+        if output == nil && isatty(1) != 0 {
+            throw RuntimeError("cowardly refusing to save to a terminal. Use the -o flag or redirect", exitCode: 1)
+        }
+        try dockerRequest {
+            let store = try global.imageStore()
+            var selected: [(manifest: Digest, references: [ImageReference])] = []
+            for image in images {
+                let (manifest, reference) = try store.resolve(image)
+                if let index = selected.firstIndex(where: { $0.manifest == manifest }) {
+                    if let reference { selected[index].references.append(reference) }
+                } else {
+                    selected.append((manifest, reference.map { [$0] } ?? []))
+                }
+            }
+            if let output {
+                try ImageArchive.save(selected, from: store, to: FilePath(output))
+            } else {
+                let staging = store.temporaryPath("stdout")
+                defer { try? TreeWalk.remove(staging) }
+                try ImageArchive.save(selected, from: store, to: staging)
+                try copyToStandardOutput(staging)
+            }
+        }
+    }
+}

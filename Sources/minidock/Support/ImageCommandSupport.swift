@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Runtime
+import SystemPackage
+
+extension GlobalOptions {
+    /// The image store under the storage root.
+    func imageStore() throws -> ImageStore {
+        try ImageStore(root: FilePath(storageRoot))
+    }
+}
+
+/// Docker's CLI exits 1 when the daemon refuses a request (`No such image`), and keeps 125
+/// for its own errors (a bad flag). Image commands report their failures with 1.
+func dockerRequest<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch var error as RuntimeError {
+        if error.exitCode == ExitCode.runtimeFailure { error.exitCode = 1 }
+        throw error
+    }
+}
+
+/// Copy a file to standard output (for `save` without `-o`).
+func copyToStandardOutput(_ path: FilePath) throws {
+    let bytes = try FileContents.read(path, traced: false)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw RuntimeError(call: "write", subject: "standard output", errno: Errno(rawValue: errno))
+        }
+        offset += written
+    }
+}
+
+/// Copy standard input to a file (for `load` and `import -`).
+func copyStandardInput(to path: FilePath) throws {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            throw RuntimeError(call: "read", subject: "standard input", errno: Errno(rawValue: errno))
+        }
+        if count == 0 { break }
+        bytes.append(contentsOf: buffer[..<count])
+    }
+    try FileContents.write(bytes, to: path, create: true)
+}
