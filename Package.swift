@@ -24,6 +24,14 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // OpenSSL's libcrypto (Debian's libssl-dev), for SHA-256 digests.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcurl (Debian's libcurl4-openssl-dev) behind typed setters Swift can call.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // The OCI distribution client: its own target so that lessons which never talk to a
+        // registry do not link it.
+        .target(
+            name: "Registry",
+            dependencies: ["Runtime", "CCurl", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "Runtime",
             dependencies: [
@@ -46,7 +54,9 @@ let package = Package(
             name: "minidock",
             dependencies: [
                 "Runtime",
+                "Registry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .testTarget(

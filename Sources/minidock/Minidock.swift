@@ -11,8 +11,9 @@ struct Minidock: ParsableCommand {
         abstract: "A small container runtime you can read, with Docker's commands.",
         version: MinidockVersion.version,
         subcommands: [
-            ImagesCommand.self, ImportCommand.self, LoadCommand.self, SaveCommand.self, TagCommand.self,
-            RmiCommand.self, HistoryCommand.self, InfoCommand.self, VersionCommand.self,
+            ImagesCommand.self, PullCommand.self, PushCommand.self, ImportCommand.self, LoadCommand.self,
+            SaveCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self, LoginCommand.self,
+            LogoutCommand.self, SearchCommand.self, InfoCommand.self, VersionCommand.self,
         ]
     )
 }

@@ -40,6 +40,12 @@ public struct Platform: Codable, Equatable, Sendable {
     public var architecture: String
     public var os: String
     public var variant: String?
+
+    public init(architecture: String, os: String, variant: String? = nil) {
+        self.architecture = architecture
+        self.os = os
+        self.variant = variant
+    }
 }
 
 public struct ImageManifest: Codable, Equatable, Sendable {
@@ -94,7 +100,10 @@ public struct ImageConfig: Codable, Equatable, Sendable {
     }
 }
 
-enum ImageJSON {
+public enum ImageJSON {
+    /// The stable encoding the store uses for manifests and configs it writes itself.
+    public static func encodeForStore<T: Encodable>(_ value: T) throws -> [UInt8] { try encode(value) }
+
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

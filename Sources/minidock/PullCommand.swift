@@ -1,0 +1,75 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Registry
+import Runtime
+
+/// `minidock pull NAME[:TAG|@DIGEST]`: as `docker pull`, with a line per layer.
+struct PullCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Download an image from a registry.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var registry: RegistryOptions
+    @Option(name: .long, help: "Platform as os/arch[/variant] (default linux/amd64).") var platform = "linux/amd64"
+    @Flag(name: .shortAndLong, help: "Suppress verbose output.") var quiet = false
+    @Argument var image: String
+
+    func run() throws {
+        global.apply()
+        try dockerRequest {
+            let reference = try ImageReference(parsing: image)
+            let parts = platform.split(separator: "/").map(String.init)
+            guard (2...3).contains(parts.count) else {
+                throw RuntimeError("invalid platform \(quoted(platform)): expected os/arch[/variant]")
+            }
+            let store = try global.imageStore()
+            let client = try registry.client(for: reference.domain, global: global)
+            let progress = PullProgress(enabled: !quiet && isatty(1) != 0)
+            if !quiet { print("\(reference.tag ?? reference.digest!.description): Pulling from \(reference.path)") }
+            let (digest, downloaded) = try client.pull(reference, platform: Platform(architecture: parts[1], os: parts[0], variant: parts.count == 3 ? parts[2] : nil),
+                                                       into: store) { event in progress.show(event, quiet: quiet) }
+            let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest!.description)"
+            if !quiet {
+                print("Digest: \(digest)")
+                print(downloaded ? "Status: Downloaded newer image for \(name)" : "Status: Image is up to date for \(name)")
+            }
+            print(reference)
+        }
+    }
+}
+
+/// A line per layer — on a terminal redrawn in place as bytes arrive, otherwise printed once
+/// when the layer is done, so a log file gets no control characters.
+final class PullProgress {
+    let enabled: Bool
+    var order: [Digest] = []
+    var lines: [Digest: String] = [:]
+    var drawn = 0
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ event: RegistryClient.PullEvent, quiet: Bool) {
+        guard !quiet else { return }
+        let text: String
+        switch event.kind {
+        case .alreadyExists: text = "Already exists"
+        case .downloading(let bytes, let total): text = "Downloading \(HumanSize.format(bytes))/\(HumanSize.format(total))"
+        case .verifying: text = "Verifying Checksum"
+        case .complete: text = "Pull complete"
+        }
+        if !enabled {
+            if case .downloading = event.kind { return }
+            if case .verifying = event.kind { return }
+            print("\(event.layer.short): \(text)")
+            return
+        }
+        if lines[event.layer] == nil { order.append(event.layer) }
+        guard lines[event.layer] != text else { return }
+        lines[event.layer] = text
+        if drawn > 0 { print("\u{1B}[\(drawn)A", terminator: "") }
+        for layer in order { print("\u{1B}[2K\(layer.short): \(lines[layer]!)") }
+        drawn = order.count
+        fflush(stdout)
+    }
+}
