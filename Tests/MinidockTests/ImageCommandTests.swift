@@ -3,64 +3,7 @@ import XCTest
 
 /// The image commands end to end: a real store under a temporary MINIDOCK_ROOT, archives
 /// checked with skopeo (installed by make test), the store's files checked on disk.
-final class ImageCommandTests: XCTestCase {
-    var root: URL!
-    var work: URL!
-
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures/busybox-rootfs")
-
-    override func setUpWithError() throws {
-        try XCTSkipUnless(getuid() == 0, "import keeps file owners: run as root (make test)")
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("minidock-images-\(UUID().uuidString.prefix(8))")
-        work = root.appendingPathComponent("work")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        if let root { try? FileManager.default.removeItem(at: root) }
-    }
-
-    @discardableResult
-    func minidock(_ arguments: [String], stdin: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["MINIDOCK_ROOT": root.appendingPathComponent("store").path]) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self))
-    }
-
-    var blobs: [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("store/images/blobs/sha256").path)) ?? []
-    }
-
-    func importBusybox(_ name: String = "busybox") throws -> String {
-        let result = try minidock(["import", Self.fixture.path, name])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
+final class ImageCommandTests: StoreTestCase {
     func testImportListsWithDockersColumns() throws {
         let id = try importBusybox()
         XCTAssertTrue(id.hasPrefix("sha256:") && id.count == 71, id)
