@@ -8,6 +8,7 @@ struct ImportCommand: ParsableCommand {
         commandName: "import", abstract: "Import the contents from a tarball or directory to create a filesystem image.")
 
     @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Set platform (os/arch) of the imported image.") var platform = "linux/amd64"
     @Argument(help: "A tarball (plain, gzip or zstd), a directory, or - for standard input.") var source: String
     @Argument(help: "REPOSITORY[:TAG] for the new image.") var reference: String?
 
@@ -24,7 +25,11 @@ struct ImportCommand: ParsableCommand {
                 path = staged!
             }
             defer { if let staged { try? TreeWalk.remove(staged) } }
-            let id = try ImageImporter.importRootfs(path, as: target, into: store)
+            let parts = platform.split(separator: "/").map(String.init)
+            guard parts.count == 2, parts[0] == "linux" else {
+                throw RuntimeError("invalid platform \(quoted(platform)): expected linux/ARCH")
+            }
+            let id = try ImageImporter.importRootfs(path, as: target, into: store, architecture: parts[1])
             print(id)
         }
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 /// pull, push, login and search against real registries on 127.0.0.1 that each test starts.
@@ -171,5 +174,53 @@ final class RegistryTests: StoreTestCase {
         XCTAssertEqual(unreachable.stderr.split(separator: "\n").count, 1, unreachable.stderr)
         XCTAssertEqual(try minidock(["pull", "Bad/Name"]).status, 1)
         XCTAssertEqual(blobs, [])
+    }
+}
+
+extension RegistryTests {
+    /// A multi-platform index in a real registry: pull picks linux/amd64, --platform the other.
+    func testIndexResolvesToThePlatform() throws {
+        registry = try LocalRegistry(in: root)
+        let amd64 = try importBusybox("\(registry.host)/multi:amd64")
+        let arm64Result = try minidock(["import", "--platform", "linux/arm64", Self.fixture.path, "\(registry.host)/multi:arm64"])
+        XCTAssertEqual(arm64Result.status, 0, arm64Result.stderr)
+        let arm64 = arm64Result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var entries: [[String: Any]] = []
+        for (tag, architecture) in [("amd64", "amd64"), ("arm64", "arm64")] {
+            let push = try minidock(["push", "\(registry.host)/multi:\(tag)"])
+            XCTAssertEqual(push.status, 0, push.stderr)
+            let line = try XCTUnwrap(push.stdout.split(separator: "\n").last.map(String.init))
+            let parts = line.split(separator: " ")  // "<tag>: digest: sha256:… size: N"
+            entries.append(["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": String(parts[2]),
+                            "size": Int(parts[4])!, "platform": ["os": "linux", "architecture": architecture]])
+        }
+        let index: [String: Any] = ["schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries]
+        try putManifest(JSONSerialization.data(withJSONObject: index), name: "multi", tag: "latest",
+                        type: "application/vnd.oci.image.index.v1+json")
+        XCTAssertEqual(try minidock(["rmi", "\(registry.host)/multi:amd64", "\(registry.host)/multi:arm64"]).status, 0)
+
+        XCTAssertEqual(try minidock(["pull", "-q", "\(registry.host)/multi"]).status, 0)
+        XCTAssertEqual(try minidock(["images", "-q", "--no-trunc"]).stdout, "\(amd64)\n")
+        XCTAssertEqual(try minidock(["rmi", "\(registry.host)/multi"]).status, 0)
+        XCTAssertEqual(try minidock(["pull", "-q", "--platform", "linux/arm64", "\(registry.host)/multi"]).status, 0)
+        XCTAssertEqual(try minidock(["images", "-q", "--no-trunc"]).stdout, "\(arm64)\n")
+        let none = try minidock(["pull", "--platform", "linux/s390x", "\(registry.host)/multi"])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("no matching manifest for linux/s390x"), none.stderr)
+    }
+
+    func putManifest(_ body: Data, name: String, tag: String, type: String) throws {
+        var request = URLRequest(url: URL(string: "http://\(registry.host)/v2/\(name)/manifests/\(tag)")!)
+        request.httpMethod = "PUT"
+        request.setValue(type, forHTTPHeaderField: "Content-Type")
+        request.httpBody = body
+        let done = DispatchSemaphore(value: 0)
+        var status = 0
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            done.signal()
+        }.resume()
+        done.wait()
+        XCTAssertEqual(status, 201)
     }
 }
