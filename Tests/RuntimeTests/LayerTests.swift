@@ -168,3 +168,86 @@ final class LayerTests: XCTestCase {
             .map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 }
+
+/// Hostile layer tarballs, crafted with Python's tarfile: each escape is refused or
+/// neutralized, and nothing is written outside the target directory.
+final class MaliciousLayerTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("evil-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Build `evil.tar` with a Python snippet that has `t` (a TarFile) and `add(name, **fields)`.
+    func craft(_ body: String) throws -> FilePath {
+        let path = directory.appendingPathComponent("evil.tar").path
+        let script = """
+        import io, tarfile
+        t = tarfile.open(\(quoted(path)), "w")
+        def add(name, data=b"x", **fields):
+            info = tarfile.TarInfo(name)
+            for key, value in fields.items(): setattr(info, key, value)
+            if info.type == tarfile.REGTYPE: info.size = len(data)
+            t.addfile(info, io.BytesIO(data) if info.type == tarfile.REGTYPE else None)
+        \(body)
+        t.close()
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        return FilePath(path)
+    }
+
+    var target: FilePath { FilePath(directory.appendingPathComponent("target").path) }
+    var outside: String { directory.appendingPathComponent("outside").path }
+
+    func testDotDotIsRefused() throws {
+        let tarball = try craft("add('a/../../outside')")
+        XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target)) { XCTAssertTrue("\($0)".contains("leads outside")) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
+    }
+
+    func testAbsoluteNameIsRefused() throws {
+        let tarball = try craft("add(\(quoted(outside)))")
+        XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target)) { XCTAssertTrue("\($0)".contains("absolute path")) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
+    }
+
+    func testHardLinkOutIsRefused() throws {
+        try "secret".write(toFile: outside, atomically: true, encoding: .utf8)
+        let tarball = try craft("add('link', type=tarfile.LNKTYPE, linkname='../outside')")
+        XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target)) { XCTAssertTrue("\($0)".contains("leads outside")) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target.appending("link").string))
+    }
+
+    func testAbsoluteHardLinkIsRefused() throws {
+        let tarball = try craft("add('link', type=tarfile.LNKTYPE, linkname='/etc/passwd')")
+        XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target))
+    }
+
+    /// A symlink pointing out is ordinary content (`/bin/sh -> /bin/busybox`): it is kept as a
+    /// link, never followed. Writing through it afterwards is neutralized.
+    func testSymlinkOutThenWriteThroughIt() throws {
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let tarball = try craft("""
+        add('escape', type=tarfile.SYMTYPE, linkname=\(quoted(outside)))
+        add('escape/planted', data=b'owned')
+        """)
+        _ = try? LayerUnpacker.unpack(tarball, into: target)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside + "/planted"), "nothing written outside")
+    }
+
+    func testSymlinkOutIsKeptAsALink() throws {
+        let tarball = try craft("add('bin/sh', type=tarfile.SYMTYPE, linkname='/bin/busybox')")
+        try LayerUnpacker.unpack(tarball, into: target)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: target.appending("bin/sh").string), "/bin/busybox")
+    }
+}

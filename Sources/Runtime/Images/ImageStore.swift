@@ -234,7 +234,12 @@ public struct ImageStore: Sendable {
             if !Directories.isDirectory(directory) {
                 let staging = temporaryPath("layer")
                 try LayerUnpacker.unpack(blobPath(layer.digest), into: staging)
-                try rename(staging, to: directory)
+                do {
+                    try rename(staging, to: directory)
+                } catch where Directories.isDirectory(directory) {
+                    // Another command unpacked the same layer first: keep theirs.
+                    try TreeWalk.remove(staging)
+                }
             }
             return directory
         }
