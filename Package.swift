@@ -3,7 +3,7 @@
 // minidock: a container runtime you can read. See docs/architecture.md for the map.
 import PackageDescription
 
-let lessons = ["Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05"]
+let lessons = ["Lesson01", "Lesson02", "Lesson03", "Lesson04", "Lesson05", "Lesson09"]
 
 let package = Package(
     name: "minidock",
@@ -63,9 +63,11 @@ let package = Package(
             name: "RuntimeTests",
             dependencies: ["Runtime", "CShim", .product(name: "SystemPackage", package: "swift-system")]
         ),
+        // What the end-to-end tests share: a real registry started on 127.0.0.1.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // Runs the lesson binaries as a learner would; depending on them makes `swift test` build them.
-        .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) }),
-        .testTarget(name: "MinidockTests", dependencies: ["minidock"]),
-    ] + lessons.map { .executableTarget(name: $0, dependencies: ["LessonKit"]) },
+        .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) } + ["minidock", "TestSupport"]),
+        .testTarget(name: "MinidockTests", dependencies: ["minidock", "TestSupport"]),
+    ] + lessons.map { .executableTarget(name: $0, dependencies: ["LessonKit"] + ($0 == "Lesson09" ? ["Registry"] : [])) },
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The Bearer token flow, and registries that misbehave: against a small registry and token

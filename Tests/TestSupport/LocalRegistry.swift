@@ -5,17 +5,17 @@ import XCTest
 /// started by a test on a free port with its storage in a temporary directory, and stopped by
 /// the PID it was started with. Optionally with TLS (a CA made with openssl for this test)
 /// and htpasswd basic auth, or with token auth against a token server the test runs.
-final class LocalRegistry {
-    let directory: URL
-    let port: Int
+public final class LocalRegistry {
+    public let directory: URL
+    public let port: Int
     let process = Process()
-    var host: String { "127.0.0.1:\(port)" }
+    public var host: String { "127.0.0.1:\(port)" }
     /// With TLS: the CA that signed the registry's certificate.
-    var caCertificate: URL?
+    public var caCertificate: URL?
 
-    enum Auth { case none, htpasswd(user: String, password: String), token(realm: String, service: String, certificate: URL) }
+    public enum Auth { case none, htpasswd(user: String, password: String), token(realm: String, service: String, certificate: URL) }
 
-    init(in parent: URL, tls: Bool = false, auth: Auth = .none) throws {
+    public init(in parent: URL, tls: Bool = false, auth: Auth = .none) throws {
         directory = parent.appendingPathComponent("registry-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
@@ -79,7 +79,7 @@ final class LocalRegistry {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
@@ -87,7 +87,7 @@ final class LocalRegistry {
     }
 
     /// Fill the registry with skopeo, from an archive made by the test.
-    func push(archive: String, as name: String) throws {
+    public func push(archive: String, as name: String) throws {
         var arguments = ["copy", "-q", "docker-archive:\(archive)", "docker://\(host)/\(name)"]
         if let caCertificate { arguments.insert(contentsOf: ["--dest-cert-dir", caCertificate.deletingLastPathComponent().path], at: 1) } else {
             arguments.insert("--dest-tls-verify=false", at: 1)
@@ -96,7 +96,7 @@ final class LocalRegistry {
     }
 
     /// Every file of the registry's storage, for "nothing was half-stored" checks.
-    var storedFiles: [String] {
+    public var storedFiles: [String] {
         (FileManager.default.enumerator(atPath: directory.appendingPathComponent("data").path)?.allObjects as? [String]) ?? []
     }
 
@@ -135,7 +135,7 @@ final class LocalRegistry {
         caCertificate = trust.appendingPathComponent("ca.crt")
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
         var address = sockaddr_in()
@@ -153,7 +153,7 @@ final class LocalRegistry {
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

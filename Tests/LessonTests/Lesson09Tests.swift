@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Lesson09: from a name in a registry the test starts on 127.0.0.1 to a running container.
+final class Lesson09Tests: LessonTestCase {
+    var registry: LocalRegistry!
+
+    override func tearDown() {
+        registry?.stop()
+        registry = nil
+        super.tearDown()
+    }
+
+    /// The sandbox's rootfs as an image in a fresh registry, made with minidock and skopeo.
+    func publishRootfs(as name: String) throws {
+        registry = try LocalRegistry(in: sandbox.directory)
+        let environment = ["MINIDOCK_ROOT": sandbox.directory.appendingPathComponent("minidock").path]
+        let archive = sandbox.directory.appendingPathComponent("image.tar").path
+        XCTAssertEqual(try Command.run(Command.binary("minidock"), ["import", sandbox.rootfs.path, "image"], environment: environment).status, 0)
+        XCTAssertEqual(try Command.run(Command.binary("minidock"), ["save", "-o", archive, "image"], environment: environment).status, 0)
+        try registry.push(archive: archive, as: name)
+    }
+
+    var state: String { sandbox.directory.appendingPathComponent("state").path }
+
+    func testFromANameInARegistryToARunningContainer() throws {
+        try publishRootfs(as: "library/box:1")
+        let result = try lesson("Lesson09", ["--image", "\(registry.host)/library/box:1", "--state", state, "--",
+                                             "sh", "-c", "cat /rootfs-marker; hostname; echo $$"], quiet: false)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "\(sandbox.rootfsMarkerContent)lesson09\n1\n")
+        XCTAssertTrue(result.stderr.contains("is \(registry.host)/library/box:1: registry \(registry.host), repository library/box"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("downloaded, digest verified, stored"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("mount(\"overlay\""), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "the state is removed")
+    }
+
+    func testImageWithoutCommandNeedsOne() throws {
+        try publishRootfs(as: "box:1")
+        assertOneLineError(try lesson("Lesson09", ["--image", "\(registry.host)/box:1", "--state", state]), status: 125,
+                           containing: "the image has no command")
+    }
+
+    func testBadInput() throws {
+        registry = try LocalRegistry(in: sandbox.directory)
+        assertOneLineError(try lesson("Lesson09", ["--image", "Not/Valid", "--state", state, "--", "true"]), status: 125,
+                           containing: "invalid reference format")
+        assertOneLineError(try lesson("Lesson09", ["--image", "\(registry.host)/missing:1", "--state", state, "--", "true"]),
+                           status: 125, containing: "not found")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state))
+    }
+}
