@@ -19,7 +19,10 @@ public struct Lesson {
             return try Options.parse()
         } catch {
             if Options.exitCode(for: error) == .success {
-                print(Options.fullMessage(for: error))
+                // The usage line names the options type; a learner types the lesson's name.
+                let help = Options.fullMessage(for: error)
+                let prefix = "USAGE: options"
+                print(help.hasPrefix(prefix) ? "USAGE: \(name)" + help.dropFirst(prefix.count) : help)
                 exit(0)
             }
             let message = Options.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"

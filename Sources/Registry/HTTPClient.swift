@@ -46,8 +46,14 @@ public final class HTTPClient {
         let handle = try makeHandle(request, sink: sink)
         defer { curl_easy_cleanup(handle.curl) }
         let code = curl_easy_perform(handle.curl)
-        guard code == CURLE_OK else { throw transferError(code, request.url) }
-        return HTTPResponse(status: ccurl_response_code(handle.curl), headers: sink.headers, body: sink.body)
+        guard code == CURLE_OK else {
+            Trace.emit("http \(request.method) \(request.url) = \(String(cString: curl_easy_strerror(code)))")
+            throw transferError(code, request.url)
+        }
+        let status = ccurl_response_code(handle.curl)
+        // Not a system call, but the step Lesson09 is about: each request and its status.
+        Trace.emit("http \(request.method) \(request.url) = \(status), \(sink.body.count) bytes")
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
     }
 
     /// Where a download goes: streamed to `file` while it is hashed.
@@ -103,6 +109,7 @@ public final class HTTPClient {
         return try zip(downloads, handles).map { download, handle in
             if let code = failures[handle.curl], code != CURLE_OK { throw transferError(code, download.request.url) }
             try handle.sink.finish()
+            Trace.emit("http GET \(download.request.url) = \(ccurl_response_code(handle.curl)), \(handle.sink.size) bytes to \(quoted(download.file.string))")
             return DownloadResult(status: ccurl_response_code(handle.curl), headers: handle.sink.headers,
                                   digest: handle.sink.hasher.finish(), size: handle.sink.size)
         }
