@@ -26,9 +26,13 @@ build: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Lesson03 on the busybox rootfs: the trace of every kernel call, then the container's view.
+# Then the same rootfs as an image, made with `minidock import`, in a store of the demo's own.
+DEMO_ROOT = .build-demo/minidock
 demo: rootfs build
 	$(RELEASE_BIN)/Lesson03 --hostname demo -- sh -c \
 	  'echo "hostname: $$(hostname)"; echo "my PID: $$$$"; ps; echo; ls /dev; echo; grep -E " /(proc|dev|sys)" /proc/mounts'
+	$(RELEASE_BIN)/minidock import --root $(DEMO_ROOT) $(ROOTFS) busybox
+	$(RELEASE_BIN)/minidock images --root $(DEMO_ROOT)
 
 # The whole suite: unit tests, the lessons run as a learner would, the CLI end to end.
 test: rootfs
