@@ -3,7 +3,7 @@
 # Idempotent: when every package is already installed it does nothing, not even apt-get update.
 set -eu
 
-PACKAGES="busybox-static libseccomp-dev libarchive-dev libssl-dev libcurl4-openssl-dev pkg-config skopeo docker-registry apache2-utils openssl python3 runc gcc libc6-dev iproute2 procps util-linux attr"
+PACKAGES="busybox-static libseccomp-dev libarchive-dev libssl-dev libcurl4-openssl-dev pkg-config skopeo docker-registry apache2-utils openssl python3 zstd runc gcc libc6-dev iproute2 procps util-linux attr"
 
 missing=""
 for package in $PACKAGES; do

@@ -12,7 +12,7 @@ struct Minidock: ParsableCommand {
         version: MinidockVersion.version,
         subcommands: [
             ImagesCommand.self, PullCommand.self, PushCommand.self, ImportCommand.self, LoadCommand.self,
-            SaveCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self, LoginCommand.self,
+            SaveCommand.self, ExportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self, LoginCommand.self,
             LogoutCommand.self, SearchCommand.self, InfoCommand.self, VersionCommand.self,
         ]
     )

@@ -116,3 +116,63 @@ final class ImageCommandTests: StoreTestCase {
         XCTAssertTrue(lines[1].contains("minidock import"))
     }
 }
+
+extension ImageCommandTests {
+    /// A two-layer docker-archive made by hand — busybox, then a layer that deletes /linuxrc,
+    /// adds /etc/motd and makes /usr/local/bin opaque — loaded, then exported flat.
+    func twoLayerArchive() throws -> String {
+        let build = work.appendingPathComponent("build")
+        try FileManager.default.createDirectory(at: build.appendingPathComponent("changes/etc"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: build.appendingPathComponent("changes/usr/local/bin"), withIntermediateDirectories: true)
+        try "motd\n".write(to: build.appendingPathComponent("changes/etc/motd"), atomically: true, encoding: .utf8)
+        for marker in ["changes/.wh.linuxrc", "changes/usr/local/bin/.wh..wh..opq"] {
+            FileManager.default.createFile(atPath: build.appendingPathComponent(marker).path, contents: Data())
+        }
+        try "hello\n".write(to: build.appendingPathComponent("changes/usr/local/bin/hello"), atomically: true, encoding: .utf8)
+        let archive = build.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        XCTAssertEqual(try run("/bin/tar", ["-cf", archive.appendingPathComponent("base.tar").path, "-C", Self.fixture.path, "."]).status, 0)
+        XCTAssertEqual(try run("/bin/tar", ["-cf", archive.appendingPathComponent("changes.tar").path, "-C",
+                                            build.appendingPathComponent("changes").path, "."]).status, 0)
+        func sha256(_ file: String) throws -> String {
+            String(try run("/usr/bin/sha256sum", [archive.appendingPathComponent(file).path]).stdout.prefix(64))
+        }
+        let config = """
+        {"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},\
+        "rootfs":{"type":"layers","diff_ids":["sha256:\(try sha256("base.tar"))","sha256:\(try sha256("changes.tar"))"]},\
+        "history":[{"created_by":"base"},{"created_by":"changes"}]}
+        """
+        try config.write(to: archive.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try #"[{"Config":"config.json","RepoTags":["layered:2"],"Layers":["base.tar","changes.tar"]}]"#
+            .write(to: archive.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
+        let output = work.appendingPathComponent("layered.tar").path
+        XCTAssertEqual(try run("/bin/tar", ["-cf", output, "-C", archive.path, "manifest.json", "config.json", "base.tar", "changes.tar"]).status, 0)
+        return output
+    }
+
+    func testLoadTwoLayersThenExportFlattened() throws {
+        let load = try minidock(["load", "-i", try twoLayerArchive()])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        XCTAssertEqual(load.stdout, "Loaded image: layered:2\n")
+        XCTAssertEqual(try minidock(["history", "-q", "layered:2"]).stdout.split(separator: "\n").count, 2)
+
+        let flat = work.appendingPathComponent("flat.tar").path
+        let export = try minidock(["export", "-o", flat, "layered:2"])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let names = Set(try run("/bin/tar", ["-tf", flat]).stdout.split(separator: "\n").map { String($0) })
+        XCTAssertTrue(names.contains("etc/motd") && names.contains("bin/busybox") && names.contains("usr/local/bin/hello"))
+        XCTAssertFalse(names.contains("linuxrc"), "deleted by the upper layer")
+        XCTAssertFalse(names.contains("usr/local/bin/breakout"), "hidden by the opaque directory")
+        XCTAssertFalse(names.contains { $0.contains(".wh.") }, "a flattened root has no whiteouts")
+        // The export's mount lived in a child's namespace only.
+        XCTAssertFalse(try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).contains(root.path))
+    }
+
+    func testImportOfAZstdTarball() throws {
+        let tarball = work.appendingPathComponent("rootfs.tar.zst").path
+        XCTAssertEqual(try run("/bin/tar", ["--zstd", "-cf", tarball, "-C", Self.fixture.path, "."]).status, 0)
+        let result = try minidock(["import", tarball, "zst"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(try minidock(["images"]).stdout.contains("zst "))
+    }
+}

@@ -8,7 +8,8 @@ import SystemPackage
 /// reverse of LayerUnpacker: overlay whiteouts become `.wh.NAME` entries and opaque
 /// directories get a `.wh..wh..opq` entry. Used by Lesson05 and later by `commit`/`export`.
 public enum LayerPacker {
-    public static func pack(_ directory: FilePath, to tarball: FilePath) throws {
+    public static func pack(_ directory: FilePath, to tarball: FilePath, createDirectory: FilePath? = nil) throws {
+        if let createDirectory { try Directories.create(createDirectory) }
         guard let writer = archive_write_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
         defer { archive_write_free(writer) }
         // pax: long names, big files, xattrs — what OCI image tools write and read.

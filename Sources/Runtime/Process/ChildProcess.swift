@@ -24,7 +24,7 @@ public struct ChildProcess: Sendable {
     /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on.
     /// Throws the child's own error if `prepare` or exec failed; the child is reaped then.
     public static func start(
-        _ process: Spec.Process,
+        _ process: Spec.Process?,
         namespaces: CloneFlags = [],
         inParent: (pid_t) throws -> Void = { _ in },
         prepare: () throws -> Void = {}
@@ -79,6 +79,14 @@ public struct ChildProcess: Sendable {
         return ChildProcess(pid: pid)
     }
 
+    /// Run `work` in a child in new `namespaces` and wait for it: work that must not touch our
+    /// own process (an overlay mounted in a private mount namespace, gone when the child is).
+    /// The child's error comes back as our own.
+    public static func perform(namespaces: CloneFlags, _ work: () throws -> Void) throws {
+        let status = try start(nil, namespaces: namespaces, prepare: work).wait()
+        guard status == .exited(0) else { throw RuntimeError("child ended with \(status)") }
+    }
+
     /// Wait for the child to end. Signals keep being forwarded until it has.
     public func wait() throws -> ExitStatus {
         defer { cshim_stop_forwarding_signals() }
@@ -91,7 +99,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// The child's side: prepare, then become the command. Never returns.
-    private static func runChild(_ process: Spec.Process, prepare: () throws -> Void, report: Int32) -> Never {
+    private static func runChild(_ process: Spec.Process?, prepare: () throws -> Void, report: Int32) -> Never {
         func fail(_ message: ChildReport) -> Never {
             let bytes = message.encoded()
             _ = bytes.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -107,6 +115,9 @@ public struct ChildProcess: Sendable {
         } catch {
             fail(.setupFailed(RuntimeError("\(error)")))
         }
+        // No process: the work was `prepare` itself (see `perform`). Closing the socket
+        // without a report is success, just as exec's close-on-exec is.
+        guard let process else { _exit(0) }
         do {
             try exec(process)
         } catch let error as RuntimeError {
