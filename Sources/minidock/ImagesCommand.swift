@@ -23,6 +23,11 @@ struct ImagesCommand: ParsableCommand {
             var ids: [String] = []
             for image in images {
                 let id = noTrunc ? image.id.description : image.id.short
+                if image.references.isEmpty && wanted == nil {
+                    table.add(["<none>", "<none>"] + (digests ? ["<none>"] : [])
+                              + [id, Timestamp.ago(image.config.created), HumanSize.format(image.size)])
+                    if !ids.contains(id) { ids.append(id) }
+                }
                 for reference in image.references {
                     if let wanted, wanted.domain != reference.domain || wanted.path != reference.path
                         || (tagGiven && wanted.tag != reference.tag) { continue }

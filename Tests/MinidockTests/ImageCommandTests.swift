@@ -176,3 +176,30 @@ extension ImageCommandTests {
         XCTAssertTrue(try minidock(["images"]).stdout.contains("zst "))
     }
 }
+
+extension ImageCommandTests {
+    /// An archive without names loads as `<none>`, as Docker's does, and stays until removed by ID.
+    func testUntaggedArchiveLoadsAsNone() throws {
+        let id = try importBusybox()
+        let saved = work.appendingPathComponent("bb.tar").path
+        try minidock(["save", "-o", saved, "busybox"])
+        let unnamed = work.appendingPathComponent("unnamed-oci.tar").path
+        XCTAssertEqual(try run("/usr/bin/skopeo", ["copy", "-q", "docker-archive:\(saved)", "oci-archive:\(unnamed)"]).status, 0)
+        try minidock(["rmi", "busybox"])
+        XCTAssertEqual(blobs, [])
+
+        let load = try minidock(["load", "-i", unnamed])
+        XCTAssertEqual(load.status, 0, load.stderr)
+        XCTAssertTrue(load.stdout.hasPrefix("Loaded image ID: sha256:"), load.stdout)
+        let loadedID = String(load.stdout.dropFirst("Loaded image ID: ".count).prefix(71))
+        let listing = try minidock(["images"]).stdout.split(separator: "\n")
+        XCTAssertTrue(listing[1].hasPrefix("<none>       <none>    \(loadedID.dropFirst(7).prefix(12))"), "\(listing)")
+        XCTAssertFalse(blobs.isEmpty)
+
+        let rmi = try minidock(["rmi", String(loadedID.dropFirst(7).prefix(12))])
+        XCTAssertEqual(rmi.status, 0, rmi.stderr)
+        XCTAssertEqual(rmi.stdout, "Deleted: \(loadedID)\n")
+        XCTAssertEqual(blobs, [])
+        XCTAssertNotEqual(id, "")
+    }
+}

@@ -225,3 +225,22 @@ extension RegistryTests {
         XCTAssertEqual(status, 201)
     }
 }
+
+extension RegistryTests {
+    /// On a terminal, pull redraws one line per layer in place; through a pipe it prints plain lines.
+    func testProgressOnATerminalOnly() throws {
+        registry = try LocalRegistry(in: root)
+        try registry.push(archive: try busyboxArchive(), as: "app:1")
+        let environment = "MINIDOCK_ROOT=\(root.appendingPathComponent("store").path)"
+        // util-linux's script(1) gives the command a pseudo-terminal.
+        let onTerminal = try run("/usr/bin/script", ["-qec", "env \(environment) \(MinidockCLITests.binary) pull \(registry.host)/app:1", "/dev/null"])
+        XCTAssertEqual(onTerminal.status, 0, onTerminal.stdout)
+        XCTAssertTrue(onTerminal.stdout.contains("\u{1B}[2K"), "redrawn in place")
+        XCTAssertTrue(onTerminal.stdout.contains("Pull complete"), onTerminal.stdout)
+
+        XCTAssertEqual(try minidock(["rmi", "\(registry.host)/app:1"]).status, 0)
+        let piped = try minidock(["pull", "\(registry.host)/app:1"])
+        XCTAssertFalse(piped.stdout.contains("\u{1B}"), "no control characters in a pipe")
+        XCTAssertFalse(piped.stdout.contains("Downloading"))
+    }
+}

@@ -92,7 +92,10 @@ public enum ImageArchive {
                 try store.tag(tag, to: manifestDigest)
                 lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
             }
-            if tags.isEmpty { lines.append("Loaded image ID: \(imageID)") }
+            if tags.isEmpty {
+                try store.keepUntagged(manifestDigest)
+                lines.append("Loaded image ID: \(imageID)")
+            }
         }
         return lines
     }
@@ -122,6 +125,7 @@ public enum ImageArchive {
                 try store.tag(reference, to: manifestDigest)
                 lines.append("Loaded image: \(reference.familiarRepository):\(reference.tag ?? "latest")")
             } else {
+                try store.keepUntagged(manifestDigest)
                 lines.append("Loaded image ID: \(imageID)")
             }
         }

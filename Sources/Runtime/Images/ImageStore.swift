@@ -28,6 +28,8 @@ public struct ImageStore: Sendable {
     var layers: FilePath { root.appending("layers") }
     var temporary: FilePath { root.appending("tmp") }
     var repositoriesFile: FilePath { root.appending("repositories.json") }
+    /// Images kept without a name (`docker load` of an untagged archive): `<none>` in `images`.
+    var untaggedFile: FilePath { root.appending("untagged.json") }
 
     public func blobPath(_ digest: Digest) -> FilePath { blobs.appending(digest.hex) }
     public func hasBlob(_ digest: Digest) -> Bool { access(blobPath(digest).string, F_OK) == 0 }
@@ -129,6 +131,8 @@ public struct ImageStore: Sendable {
             var table = try references()
             table[reference] = manifest
             try writeReferences(table)
+            var set = try untagged()
+            if set.remove(manifest) != nil { try writeUntagged(set) }
         }
     }
 
@@ -138,7 +142,8 @@ public struct ImageStore: Sendable {
         let all = try references()
         let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
         if hex.count >= 12, hex.allSatisfy(\.isHexDigit) {
-            let matches = Set(try all.values.filter { try manifest($0).config.digest.hex.hasPrefix(hex) })
+            let candidates = Set(all.values).union(try untagged())
+            let matches = Set(try candidates.filter { try manifest($0).config.digest.hex.hasPrefix(hex) })
             if matches.count == 1 { return (matches.first!, nil) }
             if matches.count > 1 { throw RuntimeError("image ID \(quoted(text)) is ambiguous") }
         }
@@ -148,6 +153,29 @@ public struct ImageStore: Sendable {
             throw RuntimeError("no such image: \(reference.familiarRepository):\(reference.tag ?? reference.digest?.description ?? "")")
         }
         return (digest, reference)
+    }
+
+    /// Manifests kept without any reference.
+    public func untagged() throws -> Set<Digest> {
+        guard access(untaggedFile.string, F_OK) == 0 else { return [] }
+        return Set(try ImageJSON.decode([Digest].self, from: try FileContents.read(untaggedFile, traced: false),
+                                        what: quoted(untaggedFile.string)))
+    }
+
+    func writeUntagged(_ digests: Set<Digest>) throws {
+        let staging = temporaryPath("untagged")
+        try FileContents.write(try ImageJSON.encode(digests.sorted()), to: staging, create: true)
+        try rename(staging, to: untaggedFile)
+    }
+
+    /// Keep an image that has no name (until it gets one, or `rmi` by its ID).
+    public func keepUntagged(_ manifest: Digest) throws {
+        try locked {
+            guard try !references().values.contains(manifest) else { return }
+            var set = try untagged()
+            set.insert(manifest)
+            try writeUntagged(set)
+        }
     }
 
     // MARK: listing
@@ -166,6 +194,7 @@ public struct ImageStore: Sendable {
     public func images() throws -> [StoredImage] {
         var byManifest: [Digest: [ImageReference]] = [:]
         for (reference, digest) in try references() { byManifest[digest, default: []].append(reference) }
+        for digest in try untagged() where byManifest[digest] == nil { byManifest[digest] = [] }
         return try byManifest.keys.sorted().map { digest in
             let manifest = try self.manifest(digest)
             return StoredImage(manifestDigest: digest, manifest: manifest, config: try config(manifest.config.digest),
@@ -191,10 +220,13 @@ public struct ImageStore: Sendable {
             }
             for reference in untagged { table[reference] = nil }
             try writeReferences(table)
+            var unnamed = try self.untagged()
+            unnamed.remove(manifestDigest)
+            try writeUntagged(unnamed)
             var deleted: [Digest] = []
             if !table.values.contains(manifestDigest) {
                 deleted.append(try manifest(manifestDigest).config.digest)
-                try collectGarbage(keeping: Set(table.values))
+                try collectGarbage(keeping: Set(table.values).union(unnamed))
             }
             return (untagged, deleted)
         }
