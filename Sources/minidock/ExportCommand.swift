@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Runtime
 import SystemPackage
 
@@ -18,20 +15,10 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         global.apply()
-        if output == nil && isatty(1) != 0 {
-            throw RuntimeError("cowardly refusing to save to a terminal. Use the -o flag or redirect", exitCode: 1)
-        }
         try dockerRequest {
             let store = try global.imageStore()
             let manifest = try store.resolve(image).manifest
-            if let output {
-                try ImageExporter.export(manifest, from: store, to: FilePath(output))
-            } else {
-                let staging = store.temporaryPath("stdout")
-                defer { try? TreeWalk.remove(staging) }
-                try ImageExporter.export(manifest, from: store, to: staging)
-                try copyToStandardOutput(staging)
-            }
+            try writeArchive(to: output, store: store) { try ImageExporter.export(manifest, from: store, to: $0) }
         }
     }
 }

@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Runtime
 import SystemPackage
 
@@ -20,9 +17,6 @@ struct SaveCommand: ParsableCommand {
 
     func run() throws {
         global.apply()
-        if output == nil && isatty(1) != 0 {
-            throw RuntimeError("cowardly refusing to save to a terminal. Use the -o flag or redirect", exitCode: 1)
-        }
         try dockerRequest {
             let store = try global.imageStore()
             var selected: [(manifest: Digest, references: [ImageReference])] = []
@@ -34,14 +28,7 @@ struct SaveCommand: ParsableCommand {
                     selected.append((manifest, reference.map { [$0] } ?? []))
                 }
             }
-            if let output {
-                try ImageArchive.save(selected, from: store, to: FilePath(output))
-            } else {
-                let staging = store.temporaryPath("stdout")
-                defer { try? TreeWalk.remove(staging) }
-                try ImageArchive.save(selected, from: store, to: staging)
-                try copyToStandardOutput(staging)
-            }
+            try writeArchive(to: output, store: store) { try ImageArchive.save(selected, from: store, to: $0) }
         }
     }
 }

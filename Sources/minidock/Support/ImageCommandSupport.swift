@@ -22,6 +22,22 @@ func dockerRequest<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// Write an archive to `-o FILE`, or to standard output — never to a terminal, as Docker refuses.
+/// `produce` writes the archive to the path it is given.
+func writeArchive(to output: String?, store: ImageStore, _ produce: (FilePath) throws -> Void) throws {
+    if let output {
+        try produce(FilePath(output))
+        return
+    }
+    guard isatty(1) == 0 else {
+        throw RuntimeError("cowardly refusing to save to a terminal. Use the -o flag or redirect", exitCode: 1)
+    }
+    let staging = store.temporaryPath("stdout")
+    defer { try? TreeWalk.remove(staging) }
+    try produce(staging)
+    try copyToStandardOutput(staging)
+}
+
 /// Copy a file to standard output (for `save` without `-o`).
 func copyToStandardOutput(_ path: FilePath) throws {
     let bytes = try FileContents.read(path, traced: false)
