@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <sys/xattr.h>
@@ -81,4 +82,8 @@ int cshim_lsetxattr(const char *path, const char *name, const void *value, size_
 
 long cshim_lgetxattr(const char *path, const char *name, void *value, size_t size) {
     return (long)lgetxattr(path, name, value, size);
+}
+
+int cshim_die_with_parent(void) {
+    return prctl(PR_SET_PDEATHSIG, SIGKILL);
 }

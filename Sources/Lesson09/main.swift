@@ -24,6 +24,9 @@ struct Options: ParsableArguments {
     @Option(name: .long, help: "A new directory for the image store and the container (default: /tmp/lesson09-PID). Removed at the end.")
     var state: String?
 
+    @Option(name: .long, help: "Use minidock's image store under this root (as `minidock --root`) instead of a temporary one.")
+    var root: String?
+
     @Option(name: .customLong("insecure-registry"), help: "A registry that may be reached over plain HTTP (localhost always may).")
     var insecureRegistries: [String] = []
 
@@ -53,7 +56,7 @@ lesson.run {
     // 2. Manifest, config, layers — from the registry into a content-addressed store. Every
     //    blob is hashed as it arrives and refused unless its sha256 is the one the manifest
     //    names; layers are decompressed and checked again against the config's diff IDs.
-    let store = try ImageStore(root: state)
+    let store = try ImageStore(root: options.root.map { FilePath($0) } ?? state)
     let client = try RegistryClient(domain: reference.domain, insecureRegistries: options.insecureRegistries)
     let (registryDigest, _) = try client.pull(reference, platform: Platform(architecture: "amd64", os: "linux"), into: store) { event in
         if case .complete = event.kind { lesson.say("layer \(event.layer.short): downloaded, digest verified, stored") }
@@ -80,7 +83,11 @@ lesson.run {
     spec.process?.env = config.config?.Env ?? [Spec.defaultPath]
     spec.process?.cwd = config.config?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
 
-    // 5. Run it: Lesson05's overlay inside Lesson03's namespaces.
+    // 5. Run it: Lesson05's overlay inside Lesson03's namespaces. While it runs, the store
+    //    records that this container uses the image, so `minidock rmi` refuses to delete it.
+    let holder = "lesson09-\(getpid())"
+    try store.markInUse(manifestDigest, by: holder)
+    defer { store.releaseUse(manifestDigest, by: holder) }
     lesson.say("running \(args) on \(layers.count) layer(s) + a writable one")
     let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec)) {
         try Mount.makeEverythingPrivate()

@@ -18,15 +18,15 @@ struct RmiCommand: ParsableCommand {
 
     func run() throws {
         global.apply()
-        // No container can use an image yet (containers arrive with Lesson10's lifecycle);
-        // when they do, an image in use is refused here unless --force.
+        // An image a running container uses (Lesson09's, for now; minidock's own containers
+        // arrive with Lesson10) is refused unless --force.
         try dockerRequest {
             let store = try global.imageStore()
             // Like docker: each image on its own; one that fails does not stop the others.
             var failed = false
             for image in images {
                 do {
-                    let (untagged, deleted) = try store.remove(image)
+                    let (untagged, deleted) = try store.remove(image, force: force)
                     untagged.forEach { print("Untagged: \($0.familiarRepository):\($0.tag ?? "")") }
                     deleted.forEach { print("Deleted: \($0)") }
                 } catch let error as RuntimeError {

@@ -138,3 +138,29 @@ final class Lesson03Tests: LessonTestCase {
         XCTAssertTrue(result.stderr.contains("EINVAL"), result.stderr)
     }
 }
+
+extension Lesson03Tests {
+    /// A lesson killed with SIGKILL cannot clean up; the kernel still ends its container
+    /// (PR_SET_PDEATHSIG) at once, so nothing of it keeps running.
+    func testContainerDiesWithAKilledLesson() throws {
+        let marker = sandbox.directory.path
+        var containerPID: Int32 = 0
+        let result = try lesson("Lesson03", ["--rootfs", sandbox.rootfs.path, "--", "sh", "-c", "sleep 30; : \(marker)"]) { process in
+            let lessonPID = process.processIdentifier
+            try Command.waitFor("the container") {
+                let children = (try? String(contentsOfFile: "/proc/\(lessonPID)/task/\(lessonPID)/children", encoding: .utf8)) ?? ""
+                guard let pid = Int32(children.split(separator: " ").first ?? "") else { return false }
+                let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+                containerPID = pid
+                return cmdline.contains(marker)
+            }
+            kill(lessonPID, SIGKILL)
+            // Checked now, while the container's sleep would still have half a minute to go.
+            try Command.waitFor("the container to die with the lesson", timeout: 5) {
+                let cmdline = (try? String(contentsOfFile: "/proc/\(containerPID)/cmdline", encoding: .utf8)) ?? ""
+                return !cmdline.contains(marker)
+            }
+        }
+        XCTAssertEqual(result.status, 137)
+    }
+}

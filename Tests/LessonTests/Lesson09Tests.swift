@@ -51,3 +51,41 @@ final class Lesson09Tests: LessonTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: state))
     }
 }
+
+extension Lesson09Tests {
+    /// While the lesson's container runs from an image in a minidock store, `minidock rmi`
+    /// refuses to delete that image; `-f` untags it but keeps its content; afterwards it goes.
+    func testRmiRefusesAnImageAContainerUses() throws {
+        try publishRootfs(as: "box:1")
+        let storeRoot = sandbox.directory.appendingPathComponent("shared-store").path
+        let image = "\(registry.host)/box:1"
+        let minidock = { (arguments: [String]) in
+            try Command.run(Command.binary("minidock"), arguments, environment: ["MINIDOCK_ROOT": storeRoot])
+        }
+        var refused: CommandResult?
+        var forced: CommandResult?
+        let run = try lesson("Lesson09", ["--image", image, "--root", storeRoot, "--state", state, "--",
+                                          "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]) { process in
+            try Command.waitFor("the container to run") {
+                (try? FileManager.default.contentsOfDirectory(atPath: storeRoot + "/images/in-use"))?.isEmpty == false
+                    && FileManager.default.fileExists(atPath: self.state + "/container/upper")
+            }
+            refused = try minidock(["rmi", image])
+            forced = try minidock(["rmi", "-f", image])
+            // Let the container end: SIGTERM, forwarded to its init, which traps it.
+            kill(process.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(refused?.status, 1)
+        XCTAssertTrue(refused?.stderr.contains("conflict: unable to remove repository reference") ?? false, refused?.stderr ?? "")
+        XCTAssertTrue(refused?.stderr.contains("(must force) - container lesson09-") ?? false, refused?.stderr ?? "")
+        XCTAssertEqual(forced?.status, 0, forced?.stderr ?? "")
+        XCTAssertEqual(forced?.stdout, "Untagged: \(image)\n", "untagged only: the content stays while in use")
+        // The container is gone: the image, now <none>, can be removed by its ID.
+        let id = try minidock(["images", "-q"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(id.count, 12)
+        let removed = try minidock(["rmi", id])
+        XCTAssertEqual(removed.status, 0, removed.stderr)
+        XCTAssertTrue(removed.stdout.hasPrefix("Deleted: sha256:\(id)"), removed.stdout)
+    }
+}

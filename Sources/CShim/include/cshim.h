@@ -41,6 +41,10 @@ long cshim_filesystem_type(const char *path);
 int cshim_lsetxattr(const char *path, const char *name, const void *value, size_t size);
 long cshim_lgetxattr(const char *path, const char *name, void *value, size_t size);
 
+/// prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills the calling process when its parent
+/// dies, so a container never outlives a lesson killed with SIGKILL.
+int cshim_die_with_parent(void);
+
 /// Block the forwarded signals until forwarding is in place, so that a signal that
 /// arrives while a child is being started is held, not lost (or fatal to us alone).
 /// Saves the previous mask for cshim_restore_signal_mask().

@@ -207,10 +207,19 @@ public struct ImageStore: Sendable {
     /// Untag `reference`; when no reference is left on its manifest, the image goes, and so
     /// does every blob and unpacked layer no remaining image uses. Returns what was untagged
     /// and the image IDs deleted, for `rmi`'s output.
-    public func remove(_ text: String) throws -> (untagged: [ImageReference], deleted: [Digest]) {
+    ///
+    /// An image a running container uses is refused, as Docker does, unless `force`: then it
+    /// is untagged but its content stays (as `<none>`) until the container is gone.
+    public func remove(_ text: String, force: Bool = false) throws -> (untagged: [ImageReference], deleted: [Digest]) {
         try locked {
             var table = try references()
             let (manifestDigest, reference) = try resolve(text)
+            let holders = try self.holders(of: manifestDigest)
+            if let holder = holders.first, !force {
+                let id = try manifest(manifestDigest).config.digest.short
+                let what = reference.map { "repository reference \(quoted($0.familiarRepository + ":" + ($0.tag ?? "")))" } ?? "image \(id)"
+                throw RuntimeError("conflict: unable to remove \(what) (must force) - container \(holder) is using its referenced image \(id)")
+            }
             let untagged: [ImageReference]
             if let reference, table[reference] != nil {
                 untagged = [reference]
@@ -222,11 +231,12 @@ public struct ImageStore: Sendable {
             try writeReferences(table)
             var unnamed = try self.untagged()
             unnamed.remove(manifestDigest)
+            if !holders.isEmpty && !table.values.contains(manifestDigest) { unnamed.insert(manifestDigest) }
             try writeUntagged(unnamed)
             var deleted: [Digest] = []
-            if !table.values.contains(manifestDigest) {
+            if !table.values.contains(manifestDigest) && holders.isEmpty {
                 deleted.append(try manifest(manifestDigest).config.digest)
-                try collectGarbage(keeping: Set(table.values).union(unnamed))
+                try collectGarbage(keeping: Set(table.values).union(unnamed).union(try manifestsInUse()))
             }
             return (untagged, deleted)
         }

@@ -106,6 +106,14 @@ public struct ChildProcess: Sendable {
             // _exit, not exit: no atexit handlers, no second flush of the parent's buffers.
             _exit(message.error.exitCode)
         }
+        // If our parent dies — even by SIGKILL, with no chance to clean up — the kernel kills
+        // us too: a container never outlives the process responsible for it. (The setting
+        // survives exec; the parent could already be gone, which "proceed" below tells.)
+        do {
+            try Syscall.call("prctl", ["PR_SET_PDEATHSIG", "SIGKILL"], subject: "PR_SET_PDEATHSIG") { cshim_die_with_parent() }
+        } catch let error as RuntimeError {
+            fail(.setupFailed(error))
+        } catch {}
         // Wait for the parent's go-ahead: it may have work to do with our PID first.
         guard ParentMessage.receive(on: report) == .proceed else { _exit(ExitCode.runtimeFailure) }
         do {

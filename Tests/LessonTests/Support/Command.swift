@@ -70,7 +70,8 @@ enum Command {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            group.wait()
+            // Something it started may still hold the pipes open: do not wait for it forever.
+            _ = group.wait(timeout: .now() + 5)
             XCTFail("\(executable) \(arguments) did not finish in \(Int(timeout)) s")
         }
         process.waitUntilExit()
