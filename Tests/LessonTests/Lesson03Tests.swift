@@ -152,7 +152,8 @@ extension Lesson03Tests {
                 guard let pid = Int32(children.split(separator: " ").first ?? "") else { return false }
                 let cmdline = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
                 containerPID = pid
-                return cmdline.contains(marker)
+                // Past exec: the container's own command line, not the lesson's copied argv.
+                return cmdline.hasPrefix("sh") && cmdline.contains(marker)
             }
             kill(lessonPID, SIGKILL)
             // Checked now, while the container's sleep would still have half a minute to go.

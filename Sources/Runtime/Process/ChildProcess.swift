@@ -60,6 +60,11 @@ public struct ChildProcess: Sendable {
         cshim_forward_signals_to(pid)
         cshim_restore_signal_mask()
         do {
+            // "ready" first: only then is the child sure to die with us. Had we sent "proceed"
+            // earlier and died at once, the child could set its death signal after our death
+            // (too late to fire) and find "proceed" waiting for it — a container nobody owns.
+            let first = readReport(from: parentEnd)
+            if first != .ready { throw first?.error ?? RuntimeError("the child ended before it was ready") }
             try inParent(pid)
             try ParentMessage.proceed.send(on: parentEnd)
         } catch {
@@ -108,12 +113,15 @@ public struct ChildProcess: Sendable {
         }
         // If our parent dies — even by SIGKILL, with no chance to clean up — the kernel kills
         // us too: a container never outlives the process responsible for it. (The setting
-        // survives exec; the parent could already be gone, which "proceed" below tells.)
+        // survives exec.) Then say "ready": the parent sends "proceed" only after that, so if
+        // it died before our prctl, no "proceed" ever comes and we leave below.
         do {
             try Syscall.call("prctl", ["PR_SET_PDEATHSIG", "SIGKILL"], subject: "PR_SET_PDEATHSIG") { cshim_die_with_parent() }
         } catch let error as RuntimeError {
             fail(.setupFailed(error))
         } catch {}
+        let ready = ChildReport.ready.encoded()
+        _ = ready.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         // Wait for the parent's go-ahead: it may have work to do with our PID first.
         guard ParentMessage.receive(on: report) == .proceed else { _exit(ExitCode.runtimeFailure) }
         do {

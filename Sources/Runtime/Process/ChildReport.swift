@@ -10,6 +10,8 @@ import Glibc
 /// these messages, so a failure inside the child (a mount refused, a command not
 /// found) surfaces in the parent as the same `RuntimeError` it would have thrown itself.
 enum ChildReport: Codable, Equatable {
+    /// The child has asked to die with its parent and now waits for "proceed".
+    case ready
     /// A step of the child's preparation failed (a mount, pivot_root, sethostname...).
     case setupFailed(RuntimeError)
     /// execve itself failed: the command is missing (127) or cannot be run (126).
@@ -26,6 +28,7 @@ enum ChildReport: Codable, Equatable {
     var error: RuntimeError {
         switch self {
         case .setupFailed(let error), .execFailed(let error): return error
+        case .ready: return RuntimeError("the child sent \"ready\" out of turn")
         }
     }
 }
