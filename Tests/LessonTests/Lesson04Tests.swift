@@ -42,6 +42,7 @@ final class Lesson04Tests: LessonTestCase {
             try Command.waitFor("the container in its cgroup") { !self.read(memory + "/cgroup.procs").isEmpty }
             let pid = self.read(memory + "/cgroup.procs").split(separator: "\n").first.map(String.init) ?? ""
             childCgroups = self.read("/proc/\(pid)/cgroup")
+            try self.waitUntil(Int32(pid) ?? 0, handles: SIGTERM)
             for (controller, file) in [("memory", "memory.limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
                                        ("memory", "memory.soft_limit_in_bytes"), ("cpu", "cpu.cfs_quota_us"),
                                        ("cpu", "cpu.cfs_period_us"), ("cpu", "cpu.shares"), ("pids", "pids.max")] {

@@ -72,7 +72,8 @@ extension Lesson09Tests {
             }
             refused = try minidock(["rmi", image])
             forced = try minidock(["rmi", "-f", image])
-            // Let the container end: SIGTERM, forwarded to its init, which traps it.
+            // Let the container end: SIGTERM, forwarded to its init, once it traps it.
+            try self.waitUntil(self.firstChild(of: process.processIdentifier) ?? 0, handles: SIGTERM)
             kill(process.processIdentifier, SIGTERM)
         }
         XCTAssertEqual(run.status, 0, run.stderr)

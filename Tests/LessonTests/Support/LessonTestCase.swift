@@ -35,6 +35,24 @@ class LessonTestCase: XCTestCase {
         XCTAssertTrue(result.stderr.contains(text), "\(result.stderr) does not mention \(text)", file: file, line: line)
     }
 
+    /// Wait until `pid` has a handler for `signal` (its SigCgt mask in /proc/PID/status).
+    /// A container's init ignores a signal it has no handler for, so a test that sends one
+    /// must first wait for the command to install its `trap`.
+    func waitUntil(_ pid: Int32, handles signal: Int32) throws {
+        try Command.waitFor("PID \(pid) to handle signal \(signal)") {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                  let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+            return mask & (1 << UInt64(signal - 1)) != 0
+        }
+    }
+
+    /// The first child of `pid` (a lesson's container init, as the host numbers it), or nil.
+    func firstChild(of pid: Int32) -> Int32? {
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return Int32(children.split(separator: " ").first ?? "")
+    }
+
     /// The namespace identity (`uts:[4026531838]`) of this test process, for comparing with a container's.
     func hostNamespace(_ type: String) throws -> String {
         try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/\(type)")
