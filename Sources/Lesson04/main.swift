@@ -81,6 +81,10 @@ lesson.run {
     // 2. The cgroup, under minidock's own parent. Which files get written depends on the
     //    host: v1 and hybrid hosts have one hierarchy per controller, v2 hosts one tree.
     let mode = CgroupMode.detect()
+    // A previous run killed with SIGKILL could not remove its cgroup: do it now.
+    for leftover in Cgroup.removeAbandoned(prefix: "lesson04-", mode: mode) {
+        lesson.say("removed \(leftover), left by a lesson04 that was killed")
+    }
     lesson.say("this host's cgroups are \(mode.rawValue); creating minidock/lesson04-\(getpid())")
     let cgroup = try Cgroup.create(name: "lesson04-\(getpid())", resources: spec.linux?.resources, mode: mode)
 

@@ -117,3 +117,26 @@ final class Lesson04Tests: LessonTestCase {
         try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path] + flags + ["--"] + command, onStart: onStart)
     }
 }
+
+extension Lesson04Tests {
+    /// SIGKILL leaves the lesson no chance to remove its cgroup; its container dies with it,
+    /// and the next run of the lesson removes the abandoned cgroup.
+    func testTheNextRunRemovesWhatAKilledRunLeft() throws {
+        var killedPID: Int32 = 0
+        let killed = try inRootfsWithCallback(["--pids", "10"], ["sleep", "30"]) { lesson in
+            killedPID = lesson.processIdentifier
+            let pids = self.cgroupDirectory("pids", lessonPID: killedPID)
+            try Command.waitFor("the container in its cgroup") { !self.read(pids + "/cgroup.procs").isEmpty }
+            kill(killedPID, SIGKILL)
+            try Command.waitFor("the container to die with the lesson") { self.read(pids + "/cgroup.procs").isEmpty }
+        }
+        XCTAssertEqual(killed.status, 137)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cgroupDirectory("pids", lessonPID: killedPID)), "left behind")
+
+        let next = try inRootfs("Lesson04", [], ["true"], quiet: false)
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertTrue(next.stderr.contains("left by a lesson04 that was killed"), next.stderr)
+        assertCgroupGone(killedPID)
+        assertCgroupGone(next.pid)
+    }
+}

@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+extension Cgroup {
+    /// Remove the cgroups named `<prefix><PID>` whose process is gone and which hold no process:
+    /// what a lesson killed with SIGKILL — which no cleanup code survives — left behind.
+    /// The next run reconciles; cgroups of live processes and of other names are left alone.
+    @discardableResult
+    public static func removeAbandoned(prefix: String, mode: CgroupMode = .detect(),
+                                       root: FilePath = "/sys/fs/cgroup") -> [FilePath] {
+        let parents = mode == .unified
+            ? [root.appending(parentName)]
+            : CgroupV1.controllers.map { root.appending($0).appending(parentName) }
+        var removed: [FilePath] = []
+        for parent in parents where Directories.isDirectory(parent) {
+            for name in (try? Directories.entries(parent)) ?? [] where name.hasPrefix(prefix) {
+                guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) == -1, errno == ESRCH else { continue }
+                let directory = parent.appending(name)
+                guard ((try? CgroupFile.read(directory.appending("cgroup.procs"))) ?? "x").isEmpty else { continue }
+                if (try? CgroupFile.removeDirectory(directory)) != nil { removed.append(directory) }
+            }
+        }
+        return removed
+    }
+}
