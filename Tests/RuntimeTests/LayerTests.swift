@@ -77,6 +77,22 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(info.st_rdev, CShim.cshim_makedev(1, 3))
     }
 
+    func testExtendedAttributesPreservedButNotOverlays() throws {
+        let source = path("xsource")
+        try FileManager.default.createDirectory(atPath: source.appending("dir").string, withIntermediateDirectories: true)
+        try "data".write(toFile: source.appending("file").string, atomically: true, encoding: .utf8)
+        XCTAssertEqual(cshim_lsetxattr(source.appending("file").string, "user.minidock", "kept", 4), 0)
+        try Whiteout.markOpaque(source.appending("dir"))
+        try LayerPacker.pack(source, to: path("x.tar"))
+        try LayerUnpacker.unpack(path("x.tar"), into: path("xout"), convertWhiteouts: false)
+        var value = [UInt8](repeating: 0, count: 16)
+        let count = cshim_lgetxattr(path("xout/file").string, "user.minidock", &value, value.count)
+        XCTAssertEqual(String(decoding: value.prefix(max(0, count)), as: UTF8.self), "kept")
+        // The opaque marker travels as the OCI entry, not as overlay's private attribute.
+        XCTAssertEqual(cshim_lgetxattr(path("xout/dir").string, Whiteout.opaqueAttribute, &value, value.count), -1)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path("xout/dir/.wh..wh..opq").string))
+    }
+
     func testEscapingNamesAreRefusedAndWriteNothingOutside() throws {
         let outside = directory.appendingPathComponent("outside-marker").path
         // GNU tar keeps "../" when told to (-P); a layer with it must be refused.
