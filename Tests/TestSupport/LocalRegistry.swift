@@ -1,5 +1,4 @@
 import Foundation
-import XCTest
 
 /// A real OCI distribution registry (Debian's docker-registry, distribution 2.8) on 127.0.0.1,
 /// started by a test on a free port with its storage in a temporary directory, and stopped by
