@@ -47,6 +47,13 @@ final class CgroupV1Tests: XCTestCase {
         XCTAssertEqual(sleeper.terminationReason, .uncaughtSignal)
         for controller in cgroup.directories.keys {
             XCTAssertFalse(FileManager.default.fileExists(atPath: "/sys/fs/cgroup/\(controller)/minidock/\(name)"))
+            // The parent goes too once nothing is in it (another run's container would keep it).
+            let parent = "/sys/fs/cgroup/\(controller)/minidock"
+            let others = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter {
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: "\(parent)/\($0)", isDirectory: &isDirectory) && isDirectory.boolValue
+            }
+            XCTAssertTrue(others.isEmpty ? !FileManager.default.fileExists(atPath: parent) : true, "empty \(parent) left behind")
         }
     }
 

@@ -21,6 +21,7 @@ extension Cgroup {
                 guard ((try? CgroupFile.read(directory.appending("cgroup.procs"))) ?? "x").isEmpty else { continue }
                 if (try? CgroupFile.removeDirectory(directory)) != nil { removed.append(directory) }
             }
+            CgroupFile.removeParentIfUnused(parent)
         }
         return removed
     }

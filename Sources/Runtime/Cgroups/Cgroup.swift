@@ -67,7 +67,7 @@ public struct Cgroup: Sendable {
     }
 
     /// Kill what is still inside (every process in it is the container's), then remove
-    /// the directories. The `minidock` parent stays: other containers share it.
+    /// the directories — and the `minidock` parent too, when no other container uses it.
     public func remove() throws {
         if mode == .unified {
             try CgroupV2.killAll(self)
@@ -81,6 +81,7 @@ public struct Cgroup: Sendable {
         var firstError: Error?
         for directory in uniqueDirectories {
             do { try CgroupFile.removeDirectory(directory) } catch { firstError = firstError ?? error }
+            CgroupFile.removeParentIfUnused(directory.removingLastComponent())
         }
         if let firstError { throw firstError }
     }

@@ -33,6 +33,39 @@ enum CgroupFile {
         return 0
     }
 
+    /// Make the cgroup `name` under minidock's parent in `hierarchy`, and the parent first when
+    /// there is none (then `prepareParent` readies it: cpuset values, subtree control). Another
+    /// command may remove the parent the moment it is empty (`removeParentIfUnused`), between
+    /// our two mkdirs: the second then fails with ENOENT, and we start again.
+    ///
+    /// An existing `name` is taken as is: names are unique per process (`lesson04-PID`), and a
+    /// test's v2 tree lays the directory out beforehand, as the kernel would with its files.
+    static func makeCgroup(_ name: String, in hierarchy: FilePath,
+                           prepareParent: (FilePath) throws -> Void = { _ in }) throws -> FilePath {
+        let parent = hierarchy.appending(Cgroup.parentName)
+        let directory = parent.appending(name)
+        for attempt in 1...5 {
+            do {
+                try Directories.create(parent)
+                try prepareParent(parent)
+                try Syscall.call("mkdir", [quoted(directory.string), "0755"], subject: quoted(directory.string),
+                                 tolerating: [.fileExists]) { mkdir(directory.string, 0o755) }
+                return directory
+            } catch let error as RuntimeError where error.errno == .noSuchFileOrDirectory && attempt < 5 {
+                continue
+            }
+        }
+        return directory
+    }
+
+    /// Remove minidock's parent cgroup once no container's cgroup is left in it, so that a
+    /// machine where nothing runs holds nothing of minidock's. Still in use (EBUSY), already
+    /// gone (ENOENT), or not a cgroup filesystem at all (a test's tree: ENOTEMPTY) — leave it.
+    static func removeParentIfUnused(_ parent: FilePath) {
+        _ = try? Syscall.call("rmdir", [quoted(parent.string)], subject: quoted(parent.string),
+                              tolerating: [.resourceBusy, .directoryNotEmpty, .noSuchFileOrDirectory]) { rmdir(parent.string) }
+    }
+
     /// rmdir a cgroup. The kernel refuses (EBUSY) while a dying process is still attached,
     /// for a few milliseconds after it was reaped; retry for up to a second.
     static func removeDirectory(_ directory: FilePath) throws {

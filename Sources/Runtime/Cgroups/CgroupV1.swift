@@ -16,15 +16,11 @@ enum CgroupV1 {
             for controller in controllers {
                 let hierarchy = root.appending(controller)
                 guard Directories.isDirectory(hierarchy) else { continue }
-                let parent = hierarchy.appending(Cgroup.parentName)
-                try Directories.create(parent)
-                if controller == "cpuset" { try inheritCpuset(into: parent, from: hierarchy) }
-                let directory = parent.appending(name)
-                try Syscall.call("mkdir", [quoted(directory.string), "0755"], subject: quoted(directory.string)) {
-                    mkdir(directory.string, 0o755)
+                let directory = try CgroupFile.makeCgroup(name, in: hierarchy) { parent in
+                    if controller == "cpuset" { try inheritCpuset(into: parent, from: hierarchy) }
                 }
                 created.append(directory)
-                if controller == "cpuset" { try inheritCpuset(into: directory, from: parent) }
+                if controller == "cpuset" { try inheritCpuset(into: directory, from: directory.removingLastComponent()) }
                 directories[controller] = directory
             }
             for write in limitWrites(resources) {
@@ -36,7 +32,10 @@ enum CgroupV1 {
                 try CgroupFile.write(write.value, to: file)
             }
         } catch {
-            for directory in created.reversed() { try? CgroupFile.removeDirectory(directory) }
+            for directory in created.reversed() {
+                try? CgroupFile.removeDirectory(directory)
+                CgroupFile.removeParentIfUnused(directory.removingLastComponent())
+            }
             throw error
         }
         return Cgroup(name: name, mode: mode, directories: directories)

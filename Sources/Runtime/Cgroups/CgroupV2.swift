@@ -15,13 +15,11 @@ enum CgroupV2 {
         if let missing = needed.first(where: { !available.contains($0) }) {
             throw RuntimeError("cgroup controller \(quoted(missing)) is not enabled in \(quoted(root.appending("cgroup.subtree_control").string))")
         }
-        let parent = root.appending(Cgroup.parentName)
-        try Directories.create(parent)
-        if !needed.isEmpty {
-            try CgroupFile.write(needed.map { "+" + $0 }.joined(separator: " "), to: parent.appending("cgroup.subtree_control"))
+        let directory = try CgroupFile.makeCgroup(name, in: root) { parent in
+            if !needed.isEmpty {
+                try CgroupFile.write(needed.map { "+" + $0 }.joined(separator: " "), to: parent.appending("cgroup.subtree_control"))
+            }
         }
-        let directory = parent.appending(name)
-        try Directories.create(directory)
         let cgroup = Cgroup(name: name, mode: .unified, directories: ["": directory])
         do {
             for (file, value) in limitWrites(resources) {
@@ -29,6 +27,7 @@ enum CgroupV2 {
             }
         } catch {
             try? CgroupFile.removeDirectory(directory)
+            CgroupFile.removeParentIfUnused(directory.removingLastComponent())
             throw error
         }
         return cgroup

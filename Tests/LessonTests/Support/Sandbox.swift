@@ -56,6 +56,22 @@ final class Sandbox {
         }
     }
 
+    /// minidock's parent cgroups that hold no container's cgroup: nothing may keep them.
+    /// (Another run's live container keeps its parent with a child in it: not counted.)
+    static func emptyMinidockCgroupParents() -> [String] {
+        let root = "/sys/fs/cgroup"
+        let hierarchies = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).map { "\(root)/\($0)" } + [root]
+        return hierarchies.map { "\($0)/minidock" }.filter { parent in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+            return !entries.contains { entry in
+                var childIsDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: "\(parent)/\(entry)", isDirectory: &childIsDirectory) && childIsDirectory.boolValue
+            }
+        }
+    }
+
     /// Assert that nothing of the test remains, then remove the sandbox. On a leak it still
     /// cleans up — lazily unmounting and killing by the PIDs it found — so one failing test
     /// does not poison the next.
@@ -68,6 +84,9 @@ final class Sandbox {
         }
         let mounts = leakedMounts()
         XCTAssertEqual(mounts, [], "mounts left on the host", file: file, line: line)
+        let cgroupParents = Self.emptyMinidockCgroupParents()
+        XCTAssertEqual(cgroupParents, [], "empty minidock cgroups left on the host", file: file, line: line)
+        for parent in cgroupParents { rmdir(parent) }
         XCTAssertEqual(processes, [], "processes left running", file: file, line: line)
         for process in processes {
             if let pid = Int32(process.prefix { $0 != ":" }) { kill(pid, SIGKILL) }
