@@ -19,17 +19,13 @@ import Glibc
 struct Options: ParsableArguments {
     @OptionGroup var rootfs: RootfsOption
 
-    @Option(name: .long, help: "A new directory for the layers and the container (default: /tmp/lesson05-PID). Removed at the end.")
-    var state: String?
+    @OptionGroup var state: StateOption
 
     @Option(name: .long, help: "Stack N more one-file layers on top (each adds /layers/N), to see overlay with 100+ layers.")
     var extraLayers = 0
 
     @Option(name: .long, help: "Write what the container changed as an OCI layer tarball to FILE.")
     var exportLayer: String?
-
-    @Flag(name: .long, help: "Keep the state directory to look around in it.")
-    var keep = false
 
     @OptionGroup var common: CommandOptions
 }
@@ -44,15 +40,8 @@ lesson.run {
     guard (0...400).contains(options.extraLayers) else {
         throw RuntimeError("--extra-layers \(options.extraLayers): must be from 0 to 400 (overlay stacks at most 500)")
     }
-    let state = FilePath(options.state ?? "/tmp/lesson05-\(getpid())")
-    guard state.isAbsolute else { throw RuntimeError("--state \(quoted(state.string)): must be an absolute path") }
-    guard access(state.string, F_OK) != 0 else {
-        throw RuntimeError("--state \(quoted(state.string)): already exists; give a new directory")
-    }
-    try Directories.create(state)
-    defer {
-        if options.keep { lesson.say("kept \(state)") } else { try? TreeWalk.remove(state) }
-    }
+    let state = try options.state.create(for: lesson)
+    defer { options.state.finish(state, lesson: lesson) }
 
     // 1. Two layer tarballs, made by hand. Layer 0 is the busybox rootfs. Layer 1 is a set
     //    of changes, staged in a directory the way overlay records them — a character device
@@ -103,9 +92,7 @@ lesson.run {
     //    so it goes away with the container; only the upper directory keeps the changes.
     lesson.say("running \(command) on \(layers.count) layers + a writable one")
     let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec)) {
-        try Mount.makeEverythingPrivate()
-        try layout.mount()
-        try ContainerFilesystem.prepare(spec)
+        try ContainerFilesystem.prepare(spec, overlay: layout)
     }
     let status = try child.wait()
 

@@ -21,17 +21,13 @@ struct Options: ParsableArguments {
     @Option(name: .long, help: "The image: NAME[:TAG|@DIGEST], on a registry such as 127.0.0.1:5000.")
     var image: String
 
-    @Option(name: .long, help: "A new directory for the image store and the container (default: /tmp/lesson09-PID). Removed at the end.")
-    var state: String?
+    @OptionGroup var state: StateOption
 
     @Option(name: .long, help: "Use minidock's image store under this root (as `minidock --root`) instead of a temporary one.")
     var root: String?
 
     @Option(name: .customLong("insecure-registry"), help: "A registry that may be reached over plain HTTP (localhost always may).")
     var insecureRegistries: [String] = []
-
-    @Flag(name: .long, help: "Keep the state directory to look around in it.")
-    var keep = false
 
     @OptionGroup var common: CommandOptions
 }
@@ -41,12 +37,8 @@ let lesson = Lesson(name: "lesson09", quiet: options.common.quiet)
 
 lesson.run {
     try lesson.requireRoot(for: "unpacking layers with their owners and mounting need root")
-    let state = FilePath(options.state ?? "/tmp/lesson09-\(getpid())")
-    guard state.isAbsolute, access(state.string, F_OK) != 0 else {
-        throw RuntimeError("--state \(quoted(state.string)): give a new, absolute directory")
-    }
-    try Directories.create(state)
-    defer { if options.keep { lesson.say("kept \(state)") } else { try? TreeWalk.remove(state) } }
+    let state = try options.state.create(for: lesson)
+    defer { options.state.finish(state, lesson: lesson) }
 
     // 1. The name. "busybox" means docker.io/library/busybox:latest; a name whose first part
     //    has a dot or a port is a registry of its own.
@@ -72,7 +64,7 @@ lesson.run {
 
     // 4. The container's spec from the image's config: its environment and working directory,
     //    its entrypoint, and our command instead of its Cmd when we give one.
-    let given = options.common.command.first == "--" ? Array(options.common.command.dropFirst()) : options.common.command
+    let given = options.common.givenCommand
     let args = (config.config?.Entrypoint ?? []) + (given.isEmpty ? config.config?.Cmd ?? [] : given)
     guard !args.isEmpty else { throw RuntimeError("\(reference): the image has no command: give one after --") }
     let container = state.appending("container")
@@ -90,9 +82,7 @@ lesson.run {
     defer { store.releaseUse(manifestDigest, by: holder) }
     lesson.say("running \(args) on \(layers.count) layer(s) + a writable one")
     let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec)) {
-        try Mount.makeEverythingPrivate()
-        try layout.mount()
-        try ContainerFilesystem.prepare(spec)
+        try ContainerFilesystem.prepare(spec, overlay: layout)
     }
     return try child.wait()
 }

@@ -26,7 +26,7 @@ public struct Lesson {
                 exit(0)
             }
             let message = Options.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-            fputs("\(name): \(lowercasingFirst(message))\n", stderr)
+            fputs("\(name): \(message.lowercasedFirst)\n", stderr)
             exit(ExitCode.runtimeFailure)
         }
     }
@@ -70,9 +70,4 @@ public struct Lesson {
             throw RuntimeError("must be run as root: \(reason) (try sudo)")
         }
     }
-}
-
-private func lowercasingFirst(_ text: String) -> String {
-    guard let first = text.first else { return text }
-    return first.lowercased() + text.dropFirst()
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import Runtime
 
@@ -19,9 +22,14 @@ public struct CommandOptions: ParsableArguments {
         }
     }
 
+    /// The command without a leading `--`; empty when none was given.
+    public var givenCommand: [String] {
+        command.first == "--" ? Array(command.dropFirst()) : command
+    }
+
     /// The command without a leading `--`; it is required.
     public func requiredCommand() throws -> [String] {
-        let words = command.first == "--" ? Array(command.dropFirst()) : command
+        let words = givenCommand
         guard !words.isEmpty else { throw RuntimeError("no command given: put it after --, as in -- sh -c 'echo hi'") }
         return words
     }
@@ -46,5 +54,34 @@ public struct RootfsOption: ParsableArguments {
         }
         try Rootfs.validate(.init(path))
         return path
+    }
+}
+
+/// `--state DIR` and `--keep`: the directory a lesson makes its layers, store and container in.
+public struct StateOption: ParsableArguments {
+    @Option(name: .long, help: "A new directory for what the lesson makes (default: /tmp/LESSON-PID). Removed at the end.")
+    public var state: String?
+
+    @Flag(name: .long, help: "Keep the state directory to look around in it.")
+    public var keep = false
+
+    public init() {}
+
+    /// Make the lesson's state directory. It must be new: everything in it is removed at the end.
+    public func create(for lesson: Lesson) throws -> FilePath {
+        let directory = FilePath(state ?? "/tmp/\(lesson.name)-\(getpid())")
+        guard directory.isAbsolute else {
+            throw RuntimeError("--state \(quoted(directory.string)): must be an absolute path")
+        }
+        guard access(directory.string, F_OK) != 0 else {
+            throw RuntimeError("--state \(quoted(directory.string)): already exists; give a new directory")
+        }
+        try Directories.create(directory)
+        return directory
+    }
+
+    /// Remove the state directory, unless `--keep`.
+    public func finish(_ directory: FilePath, lesson: Lesson) {
+        if keep { lesson.say("kept \(directory)") } else { try? TreeWalk.remove(directory) }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `WWW-Authenticate` header: `Bearer realm="https://auth.example/token",service="reg",scope="repository:a:pull"`
 /// or `Basic realm="Registry"`.
 public struct AuthChallenge: Equatable, Sendable {
@@ -5,7 +7,7 @@ public struct AuthChallenge: Equatable, Sendable {
     public var parameters: [String: String]
 
     public init?(header: String) {
-        let trimmed = header.trimmingCharacters(in: " ")
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard let space = trimmed.firstIndex(of: " ") else {
             guard !trimmed.isEmpty else { return nil }
             scheme = trimmed.lowercased()
@@ -19,7 +21,7 @@ public struct AuthChallenge: Equatable, Sendable {
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingCharacters(in: " ").lowercased()
+            let key = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             rest = rest[rest.index(after: equals)...]
             var value = ""
             if rest.first == "\"" {
@@ -36,14 +38,10 @@ public struct AuthChallenge: Equatable, Sendable {
                 rest = rest.dropFirst()
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<end].trimmingCharacters(in: " ")
+                value = rest[..<end].trimmingCharacters(in: .whitespaces)
                 rest = rest[end...]
             }
             parameters[key] = value
         }
     }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
 }

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,14 +44,14 @@ public final class HTTPClient {
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let sink = MemorySink()
-        let handle = try makeHandle(request, sink: sink)
-        defer { curl_easy_cleanup(handle.curl) }
-        let code = curl_easy_perform(handle.curl)
+        let curl = try makeHandle(request, sink: sink)
+        defer { curl_easy_cleanup(curl) }
+        let code = curl_easy_perform(curl)
         guard code == CURLE_OK else {
             Trace.emit("http \(request.method) \(request.url) = \(String(cString: curl_easy_strerror(code)))")
             throw transferError(code, request.url)
         }
-        let status = ccurl_response_code(handle.curl)
+        let status = ccurl_response_code(curl)
         // Not a system call, but the step Lesson09 is about: each request and its status.
         Trace.emit("http \(request.method) \(request.url) = \(status), \(sink.body.count) bytes")
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
@@ -87,9 +88,9 @@ public final class HTTPClient {
         }
         for download in downloads {
             let sink = try FileSink(download.file)
-            let handle = try makeHandle(download.request, sink: sink)
-            handles.append((handle.curl, sink))
-            curl_multi_add_handle(multi, handle.curl)
+            let curl = try makeHandle(download.request, sink: sink)
+            handles.append((curl, sink))
+            curl_multi_add_handle(multi, curl)
         }
         var running: Int32 = 1
         while running > 0 {
@@ -117,7 +118,7 @@ public final class HTTPClient {
 
     // MARK: curl handles
 
-    private func makeHandle(_ request: HTTPRequest, sink: Sink) throws -> (curl: UnsafeMutableRawPointer, Void) {
+    private func makeHandle(_ request: HTTPRequest, sink: Sink) throws -> UnsafeMutableRawPointer {
         guard let curl = curl_easy_init() else { throw RuntimeError("curl: cannot start a transfer") }
         ccurl_set_string(curl, CURLOPT_URL, request.url)
         ccurl_set_long(curl, CURLOPT_NOSIGNAL, 1)
@@ -155,11 +156,11 @@ public final class HTTPClient {
             Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue()
                 .receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
         }, context)
-        return (curl, ())
+        return curl
     }
 
     private func transferError(_ code: CURLcode, _ url: String) -> RuntimeError {
-        RuntimeError("\(url): \(String(cString: curl_easy_strerror(code)).lowercasedFirstLetter)")
+        RuntimeError("\(url): \(String(cString: curl_easy_strerror(code)).lowercasedFirst)")
     }
 }
 
@@ -178,7 +179,7 @@ class Sink {
         if line.hasPrefix("HTTP/") { headers = [:] }  // a new response (after a redirect or 100)
         if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \r\n")
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
             headers[name] = value
         }
         return data.count
@@ -231,19 +232,5 @@ final class FileSink: Sink {
 
     func close() {
         if !isClosed { Glibc.close(fd); isClosed = true }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var result = Substring(self)
-        while let first = result.first, set.contains(first) { result = result.dropFirst() }
-        while let last = result.last, set.contains(last) { result = result.dropLast() }
-        return String(result)
-    }
-
-    var lowercasedFirstLetter: String {
-        guard let first else { return self }
-        return first.lowercased() + dropFirst()
     }
 }

@@ -73,9 +73,7 @@ extension RegistryClient {
                 throw RuntimeError("\(reference): layer \(item.descriptor.digest): received \(result.size) bytes with digest \(result.digest); refusing it")
             }
             events(PullEvent(layer: item.descriptor.digest, kind: .verifying))
-            let plain = store.temporaryPath("layer")
-            _ = try Decompressor.decompress(item.file, to: plain)
-            try store.adoptBlob(plain, expected: config.rootfs.diff_ids[item.index])
+            try store.adoptLayer(item.file, diffID: config.rootfs.diff_ids[item.index])
             events(PullEvent(layer: item.descriptor.digest, kind: .complete))
         }
         for diffID in config.rootfs.diff_ids {

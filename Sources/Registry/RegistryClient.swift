@@ -68,9 +68,9 @@ public final class RegistryClient {
     func withSchemeFallback(_ body: () throws -> HTTPResponse) throws -> HTTPResponse {
         do {
             return try body()
-        } catch let error as RuntimeError where scheme == "https" && allowPlainHTTP {
+        } catch is RuntimeError where scheme == "https" && allowPlainHTTP {
             scheme = "http"
-            do { return try body() } catch { throw error }
+            return try body()
         }
     }
 

@@ -25,10 +25,10 @@ struct PullCommand: ParsableCommand {
             }
             let store = try global.imageStore()
             let client = try registry.client(for: reference.domain, global: global)
-            let progress = PullProgress(enabled: !quiet && isatty(1) != 0)
+            let progress = PullProgress(quiet ? .silent : isatty(1) != 0 ? .terminal : .lines)
             if !quiet { print("\(reference.tag ?? reference.digest!.description): Pulling from \(reference.path)") }
             let (digest, downloaded) = try client.pull(reference, platform: Platform(architecture: parts[1], os: parts[0], variant: parts.count == 3 ? parts[2] : nil),
-                                                       into: store) { event in progress.show(event, quiet: quiet) }
+                                                       into: store) { event in progress.show(event) }
             let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest!.description)"
             if !quiet {
                 print("Digest: \(digest)")
@@ -42,15 +42,15 @@ struct PullCommand: ParsableCommand {
 /// A line per layer — on a terminal redrawn in place as bytes arrive, otherwise printed once
 /// when the layer is done, so a log file gets no control characters.
 final class PullProgress {
-    let enabled: Bool
+    enum Mode { case silent, lines, terminal }
+
+    let mode: Mode
     var order: [Digest] = []
     var lines: [Digest: String] = [:]
-    var drawn = 0
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(_ mode: Mode) { self.mode = mode }
 
-    func show(_ event: RegistryClient.PullEvent, quiet: Bool) {
-        guard !quiet else { return }
+    func show(_ event: RegistryClient.PullEvent) {
         let text: String
         switch event.kind {
         case .alreadyExists: text = "Already exists"
@@ -58,18 +58,23 @@ final class PullProgress {
         case .verifying: text = "Verifying Checksum"
         case .complete: text = "Pull complete"
         }
-        if !enabled {
-            if case .downloading = event.kind { return }
-            if case .verifying = event.kind { return }
-            print("\(event.layer.short): \(text)")
+        switch mode {
+        case .silent:
             return
+        case .lines:
+            switch event.kind {
+            case .downloading, .verifying: return
+            case .alreadyExists, .complete: print("\(event.layer.short): \(text)")
+            }
+        case .terminal:
+            if lines[event.layer] == nil { order.append(event.layer) }
+            guard lines[event.layer] != text else { return }
+            // Move up over the lines drawn so far (all but the layer just added), redraw them all.
+            let drawn = lines.count
+            lines[event.layer] = text
+            if drawn > 0 { print("\u{1B}[\(drawn)A", terminator: "") }
+            for layer in order { print("\u{1B}[2K\(layer.short): \(lines[layer]!)") }
+            fflush(stdout)
         }
-        if lines[event.layer] == nil { order.append(event.layer) }
-        guard lines[event.layer] != text else { return }
-        lines[event.layer] = text
-        if drawn > 0 { print("\u{1B}[\(drawn)A", terminator: "") }
-        for layer in order { print("\u{1B}[2K\(layer.short): \(lines[layer]!)") }
-        drawn = order.count
-        fflush(stdout)
     }
 }

@@ -2,23 +2,32 @@ import ArgumentParser
 import Registry
 import Runtime
 
-/// `minidock search [--registry HOST] TERM`: the repositories of a registry's catalog that
-/// contain TERM. (Docker Hub's search API is not the distribution spec's; a registry's
-/// `/v2/_catalog` is what a private registry offers.)
+/// `minidock search [REGISTRY/]TERM`: the repositories of a registry's catalog that contain
+/// TERM; the registry is named as Docker does, in front of the term (`localhost:5000/busybox`).
+/// (Docker Hub's search API is not the distribution spec's; a registry's `/v2/_catalog` is
+/// what a private registry offers.)
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Search a registry's catalog for images.")
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
-    @Option(name: .long, help: "The registry to search (host:port).") var registryHost: String = ImageReference.defaultDomain
     @Option(name: .long, help: "Max number of results.") var limit = 25
-    @Argument var term: String
+    @Argument(help: "What to look for, optionally after the registry: [HOST[:PORT]/]TERM.") var term: String
 
     func run() throws {
         global.apply()
         try dockerRequest {
-            let domain = registryDomain(registryHost)
-            let names = try registry.client(for: domain, global: global).catalog().filter { $0.contains(term.lowercased()) }
+            // The same rule as an image name: a first part with a dot or a port, or localhost, is a registry.
+            var domain = ImageReference.defaultDomain
+            var word = term
+            if let slash = term.firstIndex(of: "/") {
+                let first = term[..<slash]
+                if first.contains(".") || first.contains(":") || first == "localhost" {
+                    domain = registryDomain(String(first))
+                    word = String(term[term.index(after: slash)...])
+                }
+            }
+            let names = try registry.client(for: domain, global: global).catalog().filter { $0.contains(word.lowercased()) }
             var table = TableWriter(header: ["NAME", "DESCRIPTION", "STARS", "OFFICIAL"])
             for name in names.prefix(limit) { table.add(["\(domain)/\(name)", "", "0", ""]) }
             print(table.render(), terminator: "")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `minidock` end to end: the real binary, its output and exit codes.
@@ -11,20 +12,9 @@ final class MinidockCLITests: XCTestCase {
         return directory.appendingPathComponent("minidock").path
     }()
 
-    func minidock(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment
-            .filter { $0.key != "MINIDOCK_ROOT" }.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    func minidock(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
+        try ProcessRunner.run(Self.binary, arguments, environment: ProcessInfo.processInfo.environment
+            .filter { $0.key != "MINIDOCK_ROOT" }.merging(environment) { $1 })
     }
 
     func field(_ name: String, in text: String) -> String? {

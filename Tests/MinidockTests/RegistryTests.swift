@@ -56,7 +56,7 @@ final class RegistryTests: StoreTestCase {
         XCTAssertEqual(field("Digest: ", back.stdout), pushed, "the same manifest digest comes back")
         XCTAssertEqual(try minidock(["images", "-q"]).stdout, imageID, "and the same image ID")
 
-        let search = try minidock(["search", "--registry-host", registry.host, "bb"])
+        let search = try minidock(["search", "\(registry.host)/bb"])
         XCTAssertEqual(search.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").first.map(String.init) ?? "" },
                        ["\(registry.host)/team/bb"])
     }

@@ -151,22 +151,14 @@ public final class LocalRegistry {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Run a helper (openssl, htpasswd, skopeo) that must succeed; its stdout.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "LocalRegistry", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(executable) \(arguments): \(String(decoding: err, as: UTF8.self))"])
+        let result = try ProcessRunner.run(executable, arguments)
+        guard result.status == 0 else {
+            throw NSError(domain: "LocalRegistry", code: Int(result.status),
+                          userInfo: [NSLocalizedDescriptionKey: "\(executable) \(arguments): \(result.stderr)"])
         }
-        return String(decoding: out, as: UTF8.self)
+        return result.stdout
     }
 }

@@ -159,9 +159,7 @@ public enum ImageArchive {
         }
         var descriptors: [Descriptor] = []
         for (file, diffID) in zip(layerFiles, config.rootfs.diff_ids) {
-            let staging = store.temporaryPath("layer")
-            _ = try Decompressor.decompress(file, to: staging)
-            let (digest, size) = try store.adoptBlob(staging, expected: diffID)
+            let (digest, size) = try store.adoptLayer(file, diffID: diffID)
             descriptors.append(Descriptor(mediaType: MediaType.ociLayer, digest: digest, size: size))
         }
         let configDigest = try store.putBlob(configBytes)

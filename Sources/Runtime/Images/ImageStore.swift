@@ -72,8 +72,10 @@ public struct ImageStore: Sendable {
 
     /// Move a file already in `tmp/` into the store, after checking its digest.
     @discardableResult
-    public func adoptBlob(_ staging: FilePath, expected: Digest? = nil) throws -> (digest: Digest, size: Int64) {
-        let (digest, size) = try Digest.of(file: staging)
+    public func adoptBlob(_ staging: FilePath, expected: Digest? = nil,
+                          hashed: (digest: Digest, size: Int64)? = nil) throws -> (digest: Digest, size: Int64) {
+        // `hashed`: the digest of what was written to `staging`, taken as it was written.
+        let (digest, size) = try hashed ?? Digest.of(file: staging)
         if let expected, expected != digest {
             try? TreeWalk.remove(staging)
             throw RuntimeError("blob \(expected): content has digest \(digest): refusing to store it")
@@ -84,6 +86,19 @@ public struct ImageStore: Sendable {
             try rename(staging, to: blobPath(digest))
         }
         return (digest, size)
+    }
+
+    /// Store a layer that arrived compressed (gzip, zstd) or plain, as plain tar: its digest
+    /// must be `diffID`, the config's name for it. Decompressed into tmp/ and hashed in one pass.
+    public func adoptLayer(_ compressed: FilePath, diffID: Digest) throws -> (digest: Digest, size: Int64) {
+        let staging = temporaryPath("layer")
+        do {
+            let hashed = try Decompressor.decompress(compressed, to: staging)
+            return try adoptBlob(staging, expected: diffID, hashed: hashed)
+        } catch {
+            try? TreeWalk.remove(staging)
+            throw error
+        }
     }
 
     public func readBlob(_ digest: Digest) throws -> [UInt8] {

@@ -3,13 +3,20 @@ import SystemPackage
 /// Everything a container's first process does to its filesystem view before exec, in
 /// the order Lesson03 teaches it. Runs inside the child, in its new namespaces.
 public enum ContainerFilesystem {
-    public static func prepare(_ spec: Spec) throws {
+    /// With `overlay` (Lesson05 on), the root is that overlay mounted on `root.path`;
+    /// without, `root.path` is a plain directory (Lesson03).
+    public static func prepare(_ spec: Spec, overlay: OverlayLayout? = nil) throws {
         guard let rootPath = spec.root?.path else { throw RuntimeError("root.path: no root filesystem given") }
         let rootfs = FilePath(rootPath)
-        // 1. Our mounts stay ours (and pivot_root accepts no shared mount); the rootfs
-        //    becomes a mount point, as pivot_root requires.
+        // 1. Our mounts stay ours (and pivot_root accepts no shared mount) — before the
+        //    overlay is mounted, or it would show up on the host. The root must be a mount
+        //    point for pivot_root: an overlay is one; a plain directory is bound onto itself.
         try Mount.makeEverythingPrivate()
-        try Mount.bindOntoItself(rootfs)
+        if let overlay {
+            try overlay.mount()
+        } else {
+            try Mount.bindOntoItself(rootfs)
+        }
         // 2. The spec's mounts, under the rootfs while host paths still resolve. /proc is
         //    mounted from inside the new PID namespace, so it lists only the container.
         try SpecMounts.mountAll(spec.mounts ?? [], under: rootfs)

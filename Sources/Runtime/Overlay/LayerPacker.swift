@@ -52,7 +52,7 @@ public enum LayerPacker {
                 }
             }
             guard archive_write_header(writer, entry) >= ARCHIVE_WARN else { throw LayerUnpacker.archiveError(writer, tarball) }
-            if isRegular && archive_entry_size(entry) > 0 { try copyFile(item.path, writer, tarball) }
+            if isRegular && archive_entry_size(entry) > 0 { try TarWriter.writeData(of: item.path, to: writer, archive: tarball) }
             if item.isDirectory && Whiteout.isOpaque(item.path) {
                 try writeMarker(item.relativePath + "/" + Whiteout.opaqueMarker, writer, tarball)
             }
@@ -89,23 +89,6 @@ public enum LayerPacker {
         archive_entry_xattr_clear(entry)
         for (key, bytes) in kept {
             bytes.withUnsafeBytes { archive_entry_xattr_add_entry(entry, key, $0.baseAddress, $0.count) }
-        }
-    }
-
-    private static func copyFile(_ path: FilePath, _ writer: OpaquePointer, _ tarball: FilePath) throws {
-        let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY|O_CLOEXEC"], subject: quoted(path.string), traced: false) {
-            open(path.string, O_RDONLY | O_CLOEXEC)
-        }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = try Syscall.call("read", [], subject: quoted(path.string), traced: false) {
-                buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            }
-            if count == 0 { return }
-            guard buffer.withUnsafeBytes({ archive_write_data(writer, $0.baseAddress, count) }) == count else {
-                throw LayerUnpacker.archiveError(writer, tarball)
-            }
         }
     }
 }

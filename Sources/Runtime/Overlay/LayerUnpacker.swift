@@ -119,10 +119,3 @@ public enum LayerUnpacker {
         return FilePath(String(cString: resolved))
     }
 }
-
-extension String {
-    var lowercasedFirst: String {
-        guard let first else { return self }
-        return first.lowercased() + dropFirst()
-    }
-}

@@ -9,9 +9,10 @@ import SystemPackage
 /// The order of `start` is the heart of every lesson:
 ///   1. a socketpair for the child's report (close-on-exec),
 ///   2. clone(2) with the CLONE_NEW* flags: the child begins life inside the new namespaces,
-///   3. in the parent, `inParent` with the child's PID (join it to a cgroup), then "proceed",
-///   4. in the child, once told to proceed: `prepare` (mounts, pivot_root, hostname...), execve(2),
-///   5. in the parent, read the report: end-of-file means exec succeeded.
+///   3. in the child, prctl(PR_SET_PDEATHSIG) so it dies with us, then "ready",
+///   4. in the parent, `inParent` with the child's PID (join it to a cgroup), then "proceed",
+///   5. in the child, once told to proceed: `prepare` (mounts, pivot_root, hostname...), execve(2),
+///   6. in the parent, read the report: end-of-file means exec succeeded.
 /// The child runs Swift code between clone and exec. That is safe only because the
 /// parent is single-threaded when it clones (checked below): no other thread can hold a
 /// lock (malloc's, the runtime's) that the child would then wait for forever.
@@ -70,18 +71,21 @@ public struct ChildProcess: Sendable {
         } catch {
             // The child is still waiting for us: nothing of the user's has run. End it.
             kill(pid, SIGKILL)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            cshim_stop_forwarding_signals()
+            reap(pid)
             throw error
         }
         if let report = readReport(from: parentEnd) {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            cshim_stop_forwarding_signals()
+            reap(pid)  // it has exited, after sending its report
             throw report.error
         }
         return ChildProcess(pid: pid)
+    }
+
+    /// Collect a child that failed to start, and stop forwarding signals to it.
+    private static func reap(_ pid: pid_t) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        cshim_stop_forwarding_signals()
     }
 
     /// Run `work` in a child in new `namespaces` and wait for it: work that must not touch our
@@ -105,42 +109,37 @@ public struct ChildProcess: Sendable {
 
     /// The child's side: prepare, then become the command. Never returns.
     private static func runChild(_ process: Spec.Process?, prepare: () throws -> Void, report: Int32) -> Never {
-        func fail(_ message: ChildReport) -> Never {
+        func tell(_ message: ChildReport) {
             let bytes = message.encoded()
             _ = bytes.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            // _exit, not exit: no atexit handlers, no second flush of the parent's buffers.
-            _exit(message.error.exitCode)
+        }
+        /// Run a step; if it throws, report it as `kind` and exit with its code — `_exit`,
+        /// not exit: no atexit handlers, no second flush of the parent's buffers.
+        func step(_ kind: (RuntimeError) -> ChildReport, _ body: () throws -> Void) {
+            do {
+                try body()
+            } catch {
+                let failure = kind(error as? RuntimeError ?? RuntimeError("\(error)"))
+                tell(failure)
+                _exit(failure.error.exitCode)
+            }
         }
         // If our parent dies — even by SIGKILL, with no chance to clean up — the kernel kills
         // us too: a container never outlives the process responsible for it. (The setting
         // survives exec.) Then say "ready": the parent sends "proceed" only after that, so if
         // it died before our prctl, no "proceed" ever comes and we leave below.
-        do {
+        step(ChildReport.setupFailed) {
             try Syscall.call("prctl", ["PR_SET_PDEATHSIG", "SIGKILL"], subject: "PR_SET_PDEATHSIG") { cshim_die_with_parent() }
-        } catch let error as RuntimeError {
-            fail(.setupFailed(error))
-        } catch {}
-        let ready = ChildReport.ready.encoded()
-        _ = ready.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        tell(.ready)
         // Wait for the parent's go-ahead: it may have work to do with our PID first.
         guard ParentMessage.receive(on: report) == .proceed else { _exit(ExitCode.runtimeFailure) }
-        do {
-            try prepare()
-        } catch let error as RuntimeError {
-            fail(.setupFailed(error))
-        } catch {
-            fail(.setupFailed(RuntimeError("\(error)")))
-        }
+        step(ChildReport.setupFailed, prepare)
         // No process: the work was `prepare` itself (see `perform`). Closing the socket
         // without a report is success, just as exec's close-on-exec is.
         guard let process else { _exit(0) }
-        do {
-            try exec(process)
-        } catch let error as RuntimeError {
-            fail(.execFailed(error))
-        } catch {
-            fail(.execFailed(RuntimeError("\(error)")))
-        }
+        step(ChildReport.execFailed) { try exec(process) }
+        _exit(ExitCode.runtimeFailure)  // exec returns only by throwing
     }
 
     /// chdir to the process's cwd and execve its command. Returns only by throwing.
@@ -194,15 +193,5 @@ public struct ChildProcess: Sendable {
             if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
         }
         return count
-    }
-}
-
-extension ExitStatus: CustomStringConvertible {
-    /// As strace prints a wait status: `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`.
-    public var description: String {
-        switch self {
-        case .exited(let code): return "{WIFEXITED(s) && WEXITSTATUS(s) == \(code)}"
-        case .signaled(let signal): return "{WIFSIGNALED(s) && WTERMSIG(s) == \(SignalName.name(of: signal))}"
-        }
     }
 }

@@ -23,3 +23,13 @@ public enum ExitStatus: Equatable, Sendable {
         }
     }
 }
+
+extension ExitStatus: CustomStringConvertible {
+    /// As strace prints a wait status: `{WIFEXITED(s) && WEXITSTATUS(s) == 0}`.
+    public var description: String {
+        switch self {
+        case .exited(let code): return "{WIFEXITED(s) && WEXITSTATUS(s) == \(code)}"
+        case .signaled(let signal): return "{WIFSIGNALED(s) && WTERMSIG(s) == \(SignalName.name(of: signal))}"
+        }
+    }
+}

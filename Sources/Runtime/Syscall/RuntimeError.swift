@@ -53,3 +53,12 @@ public func quoted(_ text: String) -> String {
     }
     return out + "\""
 }
+
+extension String {
+    /// A library's message (`Failed to open …`, `Couldn't connect`) in the lower case minidock's
+    /// errors start with.
+    public var lowercasedFirst: String {
+        guard let first else { return self }
+        return first.lowercased() + dropFirst()
+    }
+}

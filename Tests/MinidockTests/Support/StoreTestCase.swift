@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A test with its own minidock storage root (MINIDOCK_ROOT) and Docker config directory
@@ -28,36 +29,15 @@ class StoreTestCase: XCTestCase {
     }
 
     @discardableResult
-    func minidock(_ arguments: [String], stdin: URL? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging([
+    func minidock(_ arguments: [String], stdin: URL? = nil) throws -> ProcessResult {
+        try ProcessRunner.run(MinidockCLITests.binary, arguments, environment: ProcessInfo.processInfo.environment.merging([
             "MINIDOCK_ROOT": root.appendingPathComponent("store").path,
             "DOCKER_CONFIG": root.appendingPathComponent("docker-config").path,
-        ]) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        if let stdin { process.standardInput = try FileHandle(forReadingFrom: stdin) }
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        ]) { $1 }, stdin: stdin)
     }
 
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self))
+    func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run(executable, arguments)
     }
 
     var blobs: [String] {

@@ -45,6 +45,11 @@ public final class TarWriter {
             throw RuntimeError(call: "stat", subject: quoted(file.string), errno: Errno(rawValue: errno))
         }
         try header(name, type: 0o100000, size: Int64(info.st_size), mode: 0o644)
+        try Self.writeData(of: file, to: writer, archive: output)
+    }
+
+    /// Stream a file's bytes into the current entry of `writer` (LayerPacker uses it too).
+    static func writeData(of file: FilePath, to writer: OpaquePointer, archive: FilePath) throws {
         let fd = try Syscall.call("open", [quoted(file.string), "O_RDONLY"], subject: quoted(file.string), traced: false) {
             open(file.string, O_RDONLY | O_CLOEXEC)
         }
@@ -56,7 +61,7 @@ public final class TarWriter {
             }
             if count == 0 { return }
             guard buffer.withUnsafeBytes({ archive_write_data(writer, $0.baseAddress, count) }) == count else {
-                throw LayerUnpacker.archiveError(writer, output)
+                throw LayerUnpacker.archiveError(writer, archive)
             }
         }
     }
