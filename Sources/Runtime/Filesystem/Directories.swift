@@ -29,8 +29,18 @@ public enum Directories {
 
     /// The names in a directory, without `.` and `..`.
     public static func entries(_ path: FilePath) throws -> [String] {
-        guard let directory = opendir(path.string) else {
-            throw RuntimeError(call: "opendir", subject: quoted(path.string), errno: Errno(rawValue: errno))
+        let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY|O_DIRECTORY"], subject: quoted(path.string), traced: false) {
+            open(path.string, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        return try entries(descriptor: fd, named: path.string)
+    }
+
+    /// The names in the directory open on `descriptor`, which this takes over and closes.
+    public static func entries(descriptor: Int32, named name: String) throws -> [String] {
+        guard let directory = fdopendir(descriptor) else {
+            let error = Errno(rawValue: errno)
+            close(descriptor)
+            throw RuntimeError(call: "fdopendir", subject: quoted(name), errno: error)
         }
         defer { closedir(directory) }
         var names: [String] = []
