@@ -85,6 +85,7 @@ extension RegistryClient {
         let local = ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
                                   layers: storedLayers)
         let localDigest = try store.putBlob(try ImageJSON.encodeForStore(local))
+        try store.admit(localDigest)
         let before = try? store.resolve(reference.description).manifest
         try store.tag(reference, to: localDigest)
         return (registryDigest, before != localDigest)

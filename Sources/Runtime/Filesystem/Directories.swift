@@ -21,6 +21,16 @@ public enum Directories {
         }
     }
 
+    /// Take group and other permissions away from an existing directory (made by an older
+    /// version, or by hand): chmod only when it is looser than `mode`.
+    public static func restrict(_ path: FilePath, to mode: mode_t) throws {
+        var info = stat()
+        guard lstat(path.string, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o777 & ~mode != 0 else { return }
+        try Syscall.call("chmod", [quoted(path.string), "0" + String(mode, radix: 8)], subject: quoted(path.string)) {
+            chmod(path.string, mode)
+        }
+    }
+
     /// Whether `path` is a directory (following symlinks).
     public static func isDirectory(_ path: FilePath) -> Bool {
         var info = stat()

@@ -69,11 +69,17 @@ public enum ImageArchive {
         let staging = store.temporaryPath("load")
         defer { try? TreeWalk.remove(staging) }
         try LayerUnpacker.unpack(archive, into: staging, convertWhiteouts: false)
-        if access(staging.appending("manifest.json").string, F_OK) == 0 {
-            return try loadDockerArchive(staging, store: store, source: archive)
-        }
-        if access(staging.appending("index.json").string, F_OK) == 0 {
-            return try loadOCILayout(staging, store: store, source: archive)
+        do {
+            if access(staging.appending("manifest.json").string, F_OK) == 0 {
+                return try loadDockerArchive(staging, store: store, source: archive)
+            }
+            if access(staging.appending("index.json").string, F_OK) == 0 {
+                return try loadOCILayout(staging, store: store, source: archive)
+            }
+        } catch {
+            // Whatever was stored before the failure goes again: bad input changes nothing.
+            try? store.discardUnreferenced()
+            throw error
         }
         throw RuntimeError("archive \(quoted(archive.string)): neither a docker-archive (manifest.json) nor an OCI layout (index.json)")
     }
@@ -165,7 +171,9 @@ public enum ImageArchive {
         let configDigest = try store.putBlob(configBytes)
         let manifest = ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest,
                                                         size: Int64(configBytes.count)), layers: descriptors)
-        return (try store.putBlob(try ImageJSON.encode(manifest)), configDigest)
+        let manifestDigest = try store.putBlob(try ImageJSON.encode(manifest))
+        try store.admit(manifestDigest)
+        return (manifestDigest, configDigest)
     }
 
     static func verifiedBlob(_ descriptor: Descriptor, _ directory: FilePath, _ source: FilePath) throws -> [UInt8] {

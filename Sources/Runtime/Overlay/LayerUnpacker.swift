@@ -24,6 +24,7 @@ public enum LayerUnpacker {
     @discardableResult
     public static func unpack(_ tarball: FilePath, into directory: FilePath, convertWhiteouts: Bool = true) throws -> Summary {
         try Directories.create(directory)
+        let limit = try ExpansionLimit(compressed: tarball)
         let root = try realPath(directory)
         // Whiteouts are made by us, not libarchive: inside the layer, no symlink followed.
         let layer = try RootDirectory(root, symlinks: .refuse)
@@ -48,6 +49,8 @@ public enum LayerUnpacker {
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball, kind: kind) }
             summary.entries += 1
+            // Bytes of tar read so far, after decompression: a bomb is stopped as it expands.
+            try limit.check(archive_filter_bytes(reader, 0), "\(kind) \(quoted(tarball.string))")
 
             let name = String(cString: archive_entry_pathname(entry))
             let relative = try safeRelativePath(name, in: tarball)
@@ -88,7 +91,7 @@ public enum LayerUnpacker {
 
             archive_entry_set_pathname(entry, root.appending(relative).string)
             guard archive_write_header(writer, entry) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
-            if archive_entry_size(entry) > 0 { try copyData(from: reader, to: writer, tarball) }
+            if archive_entry_size(entry) > 0 { try copyData(from: reader, to: writer, tarball, limit: limit) }
             guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
         }
         Trace.emit("unpack(\(quoted(tarball.string)), \(quoted(directory.string))) = \(summary.entries) entries, \(summary.whiteouts) whiteouts, \(summary.opaqueDirectories) opaque")
@@ -114,7 +117,8 @@ public enum LayerUnpacker {
         return components.joined(separator: "/")
     }
 
-    private static func copyData(from reader: OpaquePointer, to writer: OpaquePointer, _ tarball: FilePath) throws {
+    private static func copyData(from reader: OpaquePointer, to writer: OpaquePointer, _ tarball: FilePath,
+                                 limit: ExpansionLimit) throws {
         var buffer: UnsafeRawPointer?
         var size = 0
         var offset: Int64 = 0
@@ -125,6 +129,7 @@ public enum LayerUnpacker {
             guard archive_write_data_block(writer, buffer, size, offset) >= ARCHIVE_WARN else {
                 throw archiveError(writer, tarball)
             }
+            try limit.check(archive_filter_bytes(reader, 0), "layer \(quoted(tarball.string))")
         }
     }
 

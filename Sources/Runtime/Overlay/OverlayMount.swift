@@ -18,8 +18,12 @@ public struct OverlayLayout: Sendable {
     /// A directory for short symlinks to the lowers, used when their paths are too long.
     public var links: FilePath
 
+    /// A layer an image lists twice is kept at its topmost place only: overlayfs refuses the
+    /// same directory twice (ELOOP), and the lower copy adds nothing — every path it has, the
+    /// upper copy has too, with the same content.
     public init(lowers: [FilePath], upper: FilePath, work: FilePath, merged: FilePath, links: FilePath) {
-        self.lowers = lowers
+        var seen = Set<String>()
+        self.lowers = lowers.filter { seen.insert($0.string).inserted }
         self.upper = upper
         self.work = work
         self.merged = merged

@@ -5,9 +5,13 @@ import Runtime
 import SystemPackage
 
 extension GlobalOptions {
-    /// The image store under the storage root.
+    /// The image store under the storage root. It keeps files with their owners, modes and
+    /// device numbers, and is root's alone: anyone else gets one line saying so, not EACCES.
     func imageStore() throws -> ImageStore {
-        try ImageStore(root: FilePath(storageRoot))
+        guard geteuid() == 0 else {
+            throw RuntimeError("must be run as root: the image store keeps files with their owners and device nodes, and is root's alone (try sudo)")
+        }
+        return try ImageStore(root: FilePath(storageRoot))
     }
 }
 

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// A process as something can be owned by: its PID *and* its start time.
+///
+/// A PID alone is not an identity: after a process dies the kernel hands its number to the
+/// next one, and a temporary or a lock "owned by 4242" would then be kept alive by a stranger.
+/// The start time (field 22 of /proc/PID/stat, in clock ticks since boot) tells the two apart.
+public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
+    public var pid: pid_t
+    public var startTime: UInt64
+
+    public init(pid: pid_t, startTime: UInt64) {
+        self.pid = pid
+        self.startTime = startTime
+    }
+
+    /// This process.
+    public static let current: ProcessIdentity = ProcessIdentity(pid: getpid(), startTime: startTime(of: getpid()) ?? 0)
+
+    /// `PID-STARTTIME`, the spelling used in names of temporaries.
+    public var description: String { "\(pid)-\(startTime)" }
+
+    /// Parse `PID-STARTTIME` at the start of `text` (what follows is ignored).
+    public init?(parsingPrefixOf text: String) {
+        let fields = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count >= 2, let pid = pid_t(fields[0]), pid > 0, let start = UInt64(fields[1]) else { return nil }
+        self.init(pid: pid, startTime: start)
+    }
+
+    /// Whether this very process still runs (a zombie counts: it has not been reaped yet).
+    public var isAlive: Bool { Self.startTime(of: pid) == startTime }
+
+    /// Field 22 of /proc/PID/stat, or nil when there is no such process. The command name
+    /// (field 2) is in parentheses and may itself hold spaces and parentheses: count from
+    /// the last `)`.
+    public static func startTime(of pid: pid_t) -> UInt64? {
+        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        // fields[0] is field 3 (state); field 22 is fields[19].
+        guard fields.count > 19 else { return nil }
+        return UInt64(String(decoding: fields[19], as: UTF8.self))
+    }
+}
