@@ -237,7 +237,7 @@ final class StoreHardeningTests: StoreTestCase {
     /// `load` killed with SIGKILL while it unpacks its archive leaves a temporary; the next
     /// command removes it.
     func testKilledLoadLeavesNothingBehindTheNextCommand() throws {
-        let path = try archive("big.tar", layers: ["gzbig": "(\"big\", \"zeros\", 300)"], order: ["gzbig"])
+        let path = try archive("big.tar", layers: ["gzbig": "(\"big\", \"zeros\", 150)"], order: ["gzbig"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
         process.arguments = ["load", "-i", path]

@@ -58,7 +58,7 @@ public final class RootDirectory {
     /// `relative` as the host would name it, for messages: `<root>/dev/pts`.
     public func display(_ relative: String) -> String {
         let clean = Self.components(relative).joined(separator: "/")
-        return clean.isEmpty ? path.string : path.string + "/" + clean
+        return clean.isEmpty ? path.string : (path.string == "/" ? "" : path.string) + "/" + clean
     }
 
     /// A descriptor as strace -y shows it: `7</x/rootfs/dev>`.
@@ -213,8 +213,14 @@ public final class RootDirectory {
     /// planted in the path is resolved (or refused) like any other, never written through.
     @discardableResult
     public func makeDirectories(_ relative: String, mode: mode_t = 0o755) throws -> Int32 {
-        if let fd = try? openDirectory(relative) { return fd }
-        let names = Self.components(relative)
+        try makeDirectories(Self.components(relative), mode: mode, followed: 0, original: relative)
+    }
+
+    /// A dangling symlink on the way (`evil -> /made/later`) is resolved inside the root and
+    /// what it points to is made, as `mkdir -p` through a link to a missing directory would
+    /// be expected to: the walk starts again on the link's target.
+    private func makeDirectories(_ names: [String], mode: mode_t, followed: Int, original: String) throws -> Int32 {
+        if let fd = try? openDirectory(names.joined(separator: "/")) { return fd }
         var parent = try openDirectory("")
         defer { close(parent) }
         for index in names.indices {
@@ -228,10 +234,20 @@ public final class RootDirectory {
             guard name != ".." else { throw RuntimeError("\(quoted(display(prefix))): no such directory") }
             try Syscall.call("mkdirat", [spell(parent, names[..<index].joined(separator: "/")), quoted(name), "0" + String(mode, radix: 8)],
                              subject: quoted(display(prefix)), tolerating: [.fileExists]) { mkdirat(parent, name, mode) }
-            // Opened through the resolver again: what was made (or raced in) must be a directory inside.
-            let fd = try openDirectory(prefix)
-            close(parent)
-            parent = fd
+            do {
+                // Opened through the resolver again: what was made (or raced in) must be a directory inside.
+                let fd = try openDirectory(prefix)
+                close(parent)
+                parent = fd
+            } catch let error as RuntimeError where error.errno == .noSuchFileOrDirectory && symlinks == .followInsideRoot {
+                var info = stat()
+                guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFLNK,
+                      followed < Self.maximumSymlinks else { throw error }
+                let target = try readLink(parent, name, original)
+                let rest = Array(names[(index + 1)...])
+                let base = target.hasPrefix("/") ? [] : Array(names[..<index])
+                return try makeDirectories(base + Self.components(target) + rest, mode: mode, followed: followed + 1, original: original)
+            }
         }
         return try Syscall.call("dup", [], subject: "", traced: false) { dup(parent) }
     }
