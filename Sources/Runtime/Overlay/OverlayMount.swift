@@ -64,6 +64,16 @@ public struct OverlayLayout: Sendable {
     /// the caller's working directory, which is what Docker's overlay2 driver does with its
     /// `l/` directory of short links.
     public func mount() throws {
+        do {
+            try mountMerged()
+        } catch let error as RuntimeError where error.errno == .noSuchDevice {
+            // ENODEV from mount(2) names no file: the kernel has no such filesystem type.
+            throw RuntimeError("\(error.message): the kernel has no overlay filesystem (load its module: modprobe overlay)",
+                               errno: error.errno)
+        }
+    }
+
+    private func mountMerged() throws {
         if options.utf8.count <= Self.maximumOptionLength {
             try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: [], data: options)
             return
