@@ -69,10 +69,10 @@ public enum ImageArchive {
         let staging = store.temporaryPath("load")
         defer { try? TreeWalk.remove(staging) }
         try LayerUnpacker.unpack(archive, into: staging, convertWhiteouts: false)
-        if access(staging.appending("manifest.json").string, F_OK) == 0 {
+        if ArchiveMember.exists("manifest.json", in: staging) {
             return try loadDockerArchive(staging, store: store, source: archive)
         }
-        if access(staging.appending("index.json").string, F_OK) == 0 {
+        if ArchiveMember.exists("index.json", in: staging) {
             return try loadOCILayout(staging, store: store, source: archive)
         }
         throw RuntimeError("archive \(quoted(archive.string)): neither a docker-archive (manifest.json) nor an OCI layout (index.json)")
@@ -80,13 +80,16 @@ public enum ImageArchive {
 
     static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
         let entries = try ImageJSON.decode([DockerManifestEntry].self,
-                                           from: try FileContents.read(directory.appending("manifest.json"), traced: false),
+                                           from: try ArchiveMember("manifest.json", in: directory, archive: source).read(),
                                            what: "\(quoted(source.string)): manifest.json")
         var lines: [String] = []
         for entry in entries {
-            let configBytes = try FileContents.read(try inside(directory, entry.Config, source), traced: false)
-            let layerFiles = try entry.Layers.map { try inside(directory, $0, source) }
-            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
+            // Every member is opened (and checked to be a regular file of the archive) before
+            // anything is stored.
+            let configBytes = try ArchiveMember(entry.Config, in: directory, archive: source).read()
+            let layers = try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }
+            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layers.map(\.path),
+                                                           store: store, source: source)
             let tags = try (entry.RepoTags ?? []).map { try ImageReference(parsing: $0) }
             for tag in tags {
                 try store.tag(tag, to: manifestDigest)
@@ -101,7 +104,7 @@ public enum ImageArchive {
     }
 
     static func loadOCILayout(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
-        let index = try ImageJSON.decode(OCIIndex.self, from: try FileContents.read(directory.appending("index.json"), traced: false),
+        let index = try ImageJSON.decode(OCIIndex.self, from: try ArchiveMember("index.json", in: directory, archive: source).read(),
                                          what: "\(quoted(source.string)): index.json")
         var lines: [String] = []
         for descriptor in index.manifests {
@@ -112,7 +115,8 @@ public enum ImageArchive {
                 throw RuntimeError("\(quoted(source.string)): unsupported layer media type \(quoted(layer.mediaType))")
             }
             let configBytes = try verifiedBlob(manifest.config, directory, source)
-            let layerFiles = manifest.layers.map { directory.appending("blobs/sha256/\($0.digest.hex)") }
+            let layers = try manifest.layers.map { try ArchiveMember("blobs/sha256/\($0.digest.hex)", in: directory, archive: source) }
+            let layerFiles = layers.map(\.path)
             for (layer, file) in zip(manifest.layers, layerFiles) {
                 let (digest, size) = try Digest.of(file: file)
                 guard digest == layer.digest, size == layer.size else {
@@ -169,16 +173,10 @@ public enum ImageArchive {
     }
 
     static func verifiedBlob(_ descriptor: Descriptor, _ directory: FilePath, _ source: FilePath) throws -> [UInt8] {
-        let bytes = try FileContents.read(directory.appending("blobs/sha256/\(descriptor.digest.hex)"), traced: false)
+        let bytes = try ArchiveMember("blobs/sha256/\(descriptor.digest.hex)", in: directory, archive: source).read()
         guard Digest.of(bytes) == descriptor.digest else {
             throw RuntimeError("\(quoted(source.string)): blob \(descriptor.digest) does not match its content")
         }
         return bytes
-    }
-
-    /// A path named inside the archive, kept inside it.
-    static func inside(_ directory: FilePath, _ name: String, _ source: FilePath) throws -> FilePath {
-        let relative = try LayerUnpacker.safeRelativePath(name, in: source)
-        return directory.appending(relative)
     }
 }
