@@ -24,10 +24,14 @@ public enum ImageArchive {
 
     // MARK: save
 
+    /// Write the archive to `output`, through a temporary beside it (see `ArchiveOutput`).
     public static func save(_ images: [(manifest: Digest, references: [ImageReference])], from store: ImageStore,
                             to output: FilePath) throws {
-        let staging = store.temporaryPath("save")
-        defer { try? TreeWalk.remove(staging) }
+        try ArchiveOutput.write(to: output) { staging in try write(images, from: store, to: staging) }
+    }
+
+    static func write(_ images: [(manifest: Digest, references: [ImageReference])], from store: ImageStore,
+                      to staging: FilePath) throws {
         let writer = try TarWriter(staging)
         var entries: [DockerManifestEntry] = []
         var repositories: [String: [String: String]] = [:]
@@ -58,7 +62,6 @@ public enum ImageArchive {
         try writer.add("manifest.json", bytes: try ImageJSON.encode(entries))
         try writer.add("repositories", bytes: try ImageJSON.encode(repositories))
         try writer.close()
-        try store.rename(staging, to: output)
     }
 
     // MARK: load
