@@ -19,13 +19,18 @@ extension RegistryClient {
     /// Pull `reference` into `store`: resolve an index to `platform`, fetch the config and
     /// the missing layers (in parallel, streamed to disk while hashed), verify every digest and
     /// size, and only then tag it. Returns the registry's manifest digest and whether anything was new.
-    public func pull(_ reference: ImageReference, platform: Platform, into store: ImageStore,
+    ///
+    /// `platformGiven`: the user asked for `platform` (`--platform`), so an image that is one
+    /// manifest (no index to choose from) must be for it too, as Docker checks; without it an
+    /// image for another platform is pulled, as Docker does.
+    public func pull(_ reference: ImageReference, platform: Platform, platformGiven: Bool = false, into store: ImageStore,
                      events: (PullEvent) -> Void = { _ in }) throws -> (digest: Digest, downloaded: Bool) {
         let scope = "repository:\(reference.path):pull"
         let (manifestBytes, mediaType, registryDigest) = try fetchManifest(reference.path, reference.digest?.description ?? reference.tag!,
                                                                           expected: reference.digest, scope: scope)
         var manifestData = manifestBytes
         var manifestType = mediaType
+        let fromIndex = mediaType == MediaType.ociIndex || mediaType == MediaType.dockerManifestList
         if mediaType == MediaType.ociIndex || mediaType == MediaType.dockerManifestList {
             let chosen = try choose(platform, from: manifestData, in: reference)
             (manifestData, manifestType, _) = try fetchManifest(reference.path, chosen.description, expected: chosen, scope: scope)
@@ -43,6 +48,15 @@ extension RegistryClient {
 
         let configBytes = try fetchBlob(reference.path, manifest.config, scope: scope)
         let config = try decode(ImageConfig.self, configBytes, "\(reference): config")
+        if platformGiven && !fromIndex {
+            // Before any layer is fetched: a refused image stores nothing.
+            let actual = try decode(Platform.self, configBytes, "\(reference): config")
+            guard platform.matches(actual) else {
+                let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest?.description ?? "latest")"
+                throw RuntimeError("image with reference \(name) was found but does not match the specified platform: "
+                                   + "wanted \(platform.formatted), actual: \(actual.normalized.formatted)")
+            }
+        }
         guard config.rootfs.diff_ids.count == manifest.layers.count else {
             throw RuntimeError("\(reference): \(manifest.layers.count) layers but the config lists \(config.rootfs.diff_ids.count)")
         }
@@ -118,12 +132,9 @@ extension RegistryClient {
     func choose(_ platform: Platform, from indexBytes: [UInt8], in reference: ImageReference) throws -> Digest {
         struct Index: Decodable { var manifests: [Descriptor] }
         let index = try decode(Index.self, indexBytes, "\(reference): index")
-        let match = index.manifests.first {
-            $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture
-                && (platform.variant == nil || $0.platform?.variant == platform.variant)
-        }
+        let match = index.manifests.first { $0.platform.map(platform.matches) ?? false }
         guard let match else {
-            throw RuntimeError("\(reference): no matching manifest for \(platform.os)/\(platform.architecture) in the manifest list entries")
+            throw RuntimeError("\(reference): no matching manifest for \(platform.formatted) in the manifest list entries")
         }
         return match.digest
     }
