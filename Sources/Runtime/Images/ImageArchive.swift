@@ -85,15 +85,22 @@ public enum ImageArchive {
         let entries = try ImageJSON.decode([DockerManifestEntry].self,
                                            from: try ArchiveMember("manifest.json", in: directory, archive: source).read(),
                                            what: "\(quoted(source.string)): manifest.json")
+        // Every name is checked before anything is stored, as `docker load` refuses a bad RepoTags.
+        let allTags = try entries.map { entry in
+            try (entry.RepoTags ?? []).map { name in
+                do { return try ImageReference(parsing: name) } catch let error as RuntimeError {
+                    throw RuntimeError("\(quoted(source.string)): manifest.json names \(quoted(name)): \(error.message)")
+                }
+            }
+        }
         var lines: [String] = []
-        for entry in entries {
+        for (entry, tags) in zip(entries, allTags) {
             // Every member is opened (and checked to be a regular file of the archive) before
             // anything is stored.
             let configBytes = try ArchiveMember(entry.Config, in: directory, archive: source).read()
             let layers = try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }
             let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layers.map(\.path),
                                                            store: store, source: source)
-            let tags = try (entry.RepoTags ?? []).map { try ImageReference(parsing: $0) }
             for tag in tags {
                 try store.tag(tag, to: manifestDigest)
                 lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
@@ -109,8 +116,10 @@ public enum ImageArchive {
     static func loadOCILayout(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
         let index = try ImageJSON.decode(OCIIndex.self, from: try ArchiveMember("index.json", in: directory, archive: source).read(),
                                          what: "\(quoted(source.string)): index.json")
+        // Every name is checked before anything is stored.
+        let names = try index.manifests.map { try annotatedName($0, source: source) }
         var lines: [String] = []
-        for descriptor in index.manifests {
+        for (descriptor, reference) in zip(index.manifests, names) {
             let manifestDescriptor = try platformManifest(descriptor, directory: directory, source: source)
             let manifest = try ImageJSON.decode(ImageManifest.self, from: try verifiedBlob(manifestDescriptor, directory, source),
                                                 what: "\(quoted(source.string)): manifest \(manifestDescriptor.digest)")
@@ -127,16 +136,35 @@ public enum ImageArchive {
                 }
             }
             let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
-            let name = descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?["org.opencontainers.image.ref.name"]
-            if let name, name.contains(":") || name.contains("/"), let reference = try? ImageReference(parsing: name) {
+            if let reference {
                 try store.tag(reference, to: manifestDigest)
-                lines.append("Loaded image: \(reference.familiarRepository):\(reference.tag ?? "latest")")
+                lines.append("Loaded image: \(reference.familiarRepository)"
+                             + (reference.tag.map { ":" + $0 } ?? reference.digest.map { "@\($0)" } ?? ":latest"))
             } else {
                 try store.keepUntagged(manifestDigest)
                 lines.append("Loaded image ID: \(imageID)")
             }
         }
         return lines
+    }
+
+    /// The name an index entry gives its image: containerd's `io.containerd.image.name` (a full
+    /// reference), else `org.opencontainers.image.ref.name` when it is one (`ocibox:v3`, as skopeo
+    /// writes; a bare `v3`, which the OCI layout spec also allows, names no repository: the image
+    /// loads untagged). A name that does not parse is an error, as a bad `RepoTags` entry is to
+    /// `docker load`, not a silently unnamed image. A name pinned by digest (`name@sha256:X`)
+    /// must be pinned to this very entry: X is the digest of what it names, or the name lies.
+    static func annotatedName(_ descriptor: Descriptor, source: FilePath) throws -> ImageReference? {
+        guard let name = descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?["org.opencontainers.image.ref.name"],
+              name.contains(":") || name.contains("/") else { return nil }
+        let reference: ImageReference
+        do { reference = try ImageReference(parsing: name) } catch let error as RuntimeError {
+            throw RuntimeError("\(quoted(source.string)): index.json names \(quoted(name)): \(error.message)")
+        }
+        if let pinned = reference.digest, pinned != descriptor.digest {
+            throw RuntimeError("\(quoted(source.string)): index.json names \(quoted(name)) for manifest \(descriptor.digest): the digest does not match")
+        }
+        return reference
     }
 
     /// An index entry that is itself an index (multi-platform): pick linux/amd64.
