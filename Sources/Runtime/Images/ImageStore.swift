@@ -230,7 +230,9 @@ public struct ImageStore: Sendable {
             var table = try references()
             let (manifestDigest, reference) = try resolve(text)
             let holders = try self.holders(of: manifestDigest)
-            if let holder = holders.first, !force {
+            // Untagging one of several names takes nothing from a container: Docker refuses only the last.
+            let lastName = reference.map { table[$0] == nil || table.values.filter { $0 == manifestDigest }.count == 1 } ?? true
+            if let holder = holders.first, !force, lastName {
                 let id = try manifest(manifestDigest).config.digest.short
                 let what = reference.map { "repository reference \(quoted($0.familiarRepository + ":" + ($0.tag ?? "")))" } ?? "image \(id)"
                 throw RuntimeError("conflict: unable to remove \(what) (must force) - container \(holder) is using its referenced image \(id)")
