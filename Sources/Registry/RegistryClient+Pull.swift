@@ -26,6 +26,7 @@ extension RegistryClient {
     public func pull(_ reference: ImageReference, platform: Platform, platformGiven: Bool = false, into store: ImageStore,
                      events: (PullEvent) -> Void = { _ in }) throws -> (digest: Digest, downloaded: Bool) {
         let scope = "repository:\(reference.path):pull"
+        let repository = "\(domain)/\(reference.path)"
         let (manifestBytes, mediaType, registryDigest) = try fetchManifest(reference.path, reference.digest?.description ?? reference.tag!,
                                                                           expected: reference.digest, scope: scope)
         var manifestData = manifestBytes
@@ -65,6 +66,8 @@ extension RegistryClient {
         var needed: [(index: Int, descriptor: Descriptor, file: FilePath)] = []
         for (index, (layer, diffID)) in zip(manifest.layers, config.rootfs.diff_ids).enumerated() {
             if store.hasBlob(diffID) {
+                // Its compressed form, if the store has it, is in this repository too.
+                try store.keepDistributed(nil, descriptor: layer, diffID: diffID, repository: repository)
                 events(PullEvent(layer: layer.digest, kind: .alreadyExists))
             } else {
                 needed.append((index, layer, store.temporaryPath("download")))
@@ -88,6 +91,9 @@ extension RegistryClient {
             }
             events(PullEvent(layer: item.descriptor.digest, kind: .verifying))
             try store.adoptLayer(item.file, diffID: config.rootfs.diff_ids[item.index])
+            // The blob as downloaded is kept too, so that a push gives the same digest (Docker's way).
+            try store.keepDistributed(item.file, descriptor: item.descriptor, diffID: config.rootfs.diff_ids[item.index],
+                                      repository: repository, hashed: (result.digest, result.size))
             events(PullEvent(layer: item.descriptor.digest, kind: .complete))
         }
         for diffID in config.rootfs.diff_ids {

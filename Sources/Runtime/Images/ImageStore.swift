@@ -270,6 +270,7 @@ public struct ImageStore: Sendable {
             manifest.layers.forEach { liveBlobs.insert($0.digest.hex) }
             try config(manifest.config.digest).rootfs.diff_ids.forEach { liveLayers.insert($0.hex) }
         }
+        liveBlobs.formUnion(try distributedBlobs(of: liveLayers))  // ImageStore+Distribution: a live layer's compressed form
         for name in try Directories.entries(blobs) where !liveBlobs.contains(name) {
             try TreeWalk.remove(blobs.appending(name))
         }
