@@ -99,8 +99,10 @@ public enum ImageArchive {
             // anything is stored.
             let configBytes = try ArchiveMember(entry.Config, in: directory, archive: source).read()
             let layers = try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }
-            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layers.map(\.path),
-                                                           store: store, source: source)
+            // The members stay open (their paths are /proc/self/fd/N) until stored.
+            let (manifestDigest, imageID) = try withExtendedLifetime(layers) {
+                try storeImage(configBytes: configBytes, layerFiles: layers.map(\.path), store: store, source: source)
+            }
             for tag in tags {
                 try store.tag(tag, to: manifestDigest)
                 lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
@@ -129,6 +131,8 @@ public enum ImageArchive {
             let configBytes = try verifiedBlob(manifest.config, directory, source)
             let layers = try manifest.layers.map { try ArchiveMember("blobs/sha256/\($0.digest.hex)", in: directory, archive: source) }
             let layerFiles = layers.map(\.path)
+            // The members stay open (their paths are /proc/self/fd/N) until stored.
+            defer { withExtendedLifetime(layers) {} }
             for (layer, file) in zip(manifest.layers, layerFiles) {
                 let (digest, size) = try Digest.of(file: file)
                 guard digest == layer.digest, size == layer.size else {
