@@ -8,7 +8,8 @@ final class ArchiveMemberTests: StoreTestCase {
     /// A secret on the host that the archives point at.
     var secret: URL { work.appendingPathComponent("host-secret") }
 
-    /// Tar up `members` (name → file contents, or "->target" for a symlink) as an archive.
+    /// Tar up `members` (name → file contents, "->target" for a symlink, "@path" for a copy of
+    /// a file) as an archive.
     func archive(_ name: String, _ members: [(String, String)]) throws -> String {
         let directory = work.appendingPathComponent("build-\(name)")
         for (path, content) in members {
@@ -16,6 +17,8 @@ final class ArchiveMemberTests: StoreTestCase {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             if content.hasPrefix("->") {
                 try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: String(content.dropFirst(2)))
+            } else if content.hasPrefix("@") {
+                try FileManager.default.copyItem(atPath: String(content.dropFirst()), toPath: url.path)
             } else {
                 try content.write(to: url, atomically: true, encoding: .utf8)
             }
@@ -69,6 +72,11 @@ final class ArchiveMemberTests: StoreTestCase {
         // A directory on the way is a symlink to a host directory.
         try assertRefused(try archive("directory", [("manifest.json", manifest("d/host-secret", "l.tar")),
                                                     ("d", "->\(work.path)")]), member: "d/host-secret")
+        // The second image of two is bad: the first is not stored either.
+        let two = #"[{"Config":"c.json","RepoTags":["good:1"],"Layers":["l.tar"]},{"Config":"bad.json","RepoTags":["evil:1"],"Layers":["l.tar"]}]"#
+        try assertRefused(try archive("second", [("manifest.json", two), ("c.json", config), ("l.tar", "@\(layer)"),
+                                                 ("bad.json", "->\(secret.path)")]), member: "bad.json")
+        XCTAssertEqual(try minidock(["images", "-q"]).stdout, "")
         // manifest.json itself.
         try assertRefused(try archive("manifest", [("manifest.json", "->\(secret.path)")]), member: "manifest.json")
     }

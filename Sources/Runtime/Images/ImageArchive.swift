@@ -81,33 +81,29 @@ public enum ImageArchive {
         throw RuntimeError("archive \(quoted(archive.string)): neither a docker-archive (manifest.json) nor an OCI layout (index.json)")
     }
 
-    static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
-        let entries = try ImageJSON.decode([DockerManifestEntry].self,
-                                           from: try ArchiveMember("manifest.json", in: directory, archive: source).read(),
-                                           what: "\(quoted(source.string)): manifest.json")
-        // Every name is checked before anything is stored, as `docker load` refuses a bad RepoTags.
-        let allTags = try entries.map { entry in
-            try (entry.RepoTags ?? []).map { name in
-                do { return try ImageReference(parsing: name) } catch let error as RuntimeError {
-                    throw RuntimeError("\(quoted(source.string)): manifest.json names \(quoted(name)): \(error.message)")
-                }
-            }
+    /// An image of the archive, checked and ready to store: its members open, its name parsed.
+    struct Prepared {
+        var configBytes: [UInt8]
+        /// Open until stored: their paths are /proc/self/fd/N.
+        var layers: [ArchiveMember]
+        var names: [ImageReference]
+    }
+
+    /// Store every prepared image, then name them: an archive with one bad image (a symlink
+    /// member, a name that does not parse, a blob that does not match its digest) is refused
+    /// before any image of it gets a name.
+    static func store(_ images: [Prepared], into store: ImageStore, source: FilePath) throws -> [String] {
+        let stored = try withExtendedLifetime(images) {
+            try images.map { try storeImage(configBytes: $0.configBytes, layerFiles: $0.layers.map(\.path), store: store, source: source) }
         }
         var lines: [String] = []
-        for (entry, tags) in zip(entries, allTags) {
-            // Every member is opened (and checked to be a regular file of the archive) before
-            // anything is stored.
-            let configBytes = try ArchiveMember(entry.Config, in: directory, archive: source).read()
-            let layers = try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }
-            // The members stay open (their paths are /proc/self/fd/N) until stored.
-            let (manifestDigest, imageID) = try withExtendedLifetime(layers) {
-                try storeImage(configBytes: configBytes, layerFiles: layers.map(\.path), store: store, source: source)
+        for (image, (manifestDigest, imageID)) in zip(images, stored) {
+            for name in image.names {
+                try store.tag(name, to: manifestDigest)
+                lines.append("Loaded image: \(name.familiarRepository)"
+                             + (name.tag.map { ":" + $0 } ?? name.digest.map { "@\($0)" } ?? ":latest"))
             }
-            for tag in tags {
-                try store.tag(tag, to: manifestDigest)
-                lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
-            }
-            if tags.isEmpty {
+            if image.names.isEmpty {
                 try store.keepUntagged(manifestDigest)
                 lines.append("Loaded image ID: \(imageID)")
             }
@@ -115,13 +111,28 @@ public enum ImageArchive {
         return lines
     }
 
+    static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
+        let entries = try ImageJSON.decode([DockerManifestEntry].self,
+                                           from: try ArchiveMember("manifest.json", in: directory, archive: source).read(),
+                                           what: "\(quoted(source.string)): manifest.json")
+        let images = try entries.map { entry in
+            // A bad RepoTags entry is an error, as in `docker load`.
+            let names = try (entry.RepoTags ?? []).map { name in
+                do { return try ImageReference(parsing: name) } catch let error as RuntimeError {
+                    throw RuntimeError("\(quoted(source.string)): manifest.json names \(quoted(name)): \(error.message)")
+                }
+            }
+            return Prepared(configBytes: try ArchiveMember(entry.Config, in: directory, archive: source).read(),
+                            layers: try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }, names: names)
+        }
+        return try Self.store(images, into: store, source: source)
+    }
+
     static func loadOCILayout(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
         let index = try ImageJSON.decode(OCIIndex.self, from: try ArchiveMember("index.json", in: directory, archive: source).read(),
                                          what: "\(quoted(source.string)): index.json")
-        // Every name is checked before anything is stored.
-        let names = try index.manifests.map { try annotatedName($0, source: source) }
-        var lines: [String] = []
-        for (descriptor, reference) in zip(index.manifests, names) {
+        let images = try index.manifests.map { descriptor in
+            let name = try annotatedName(descriptor, source: source)
             let manifestDescriptor = try platformManifest(descriptor, directory: directory, source: source)
             let manifest = try ImageJSON.decode(ImageManifest.self, from: try verifiedBlob(manifestDescriptor, directory, source),
                                                 what: "\(quoted(source.string)): manifest \(manifestDescriptor.digest)")
@@ -130,26 +141,15 @@ public enum ImageArchive {
             }
             let configBytes = try verifiedBlob(manifest.config, directory, source)
             let layers = try manifest.layers.map { try ArchiveMember("blobs/sha256/\($0.digest.hex)", in: directory, archive: source) }
-            let layerFiles = layers.map(\.path)
-            // The members stay open (their paths are /proc/self/fd/N) until stored.
-            defer { withExtendedLifetime(layers) {} }
-            for (layer, file) in zip(manifest.layers, layerFiles) {
-                let (digest, size) = try Digest.of(file: file)
+            for (layer, member) in zip(manifest.layers, layers) {
+                let (digest, size) = try Digest.of(file: member.path)
                 guard digest == layer.digest, size == layer.size else {
                     throw RuntimeError("\(quoted(source.string)): layer \(layer.digest) does not match its content")
                 }
             }
-            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
-            if let reference {
-                try store.tag(reference, to: manifestDigest)
-                lines.append("Loaded image: \(reference.familiarRepository)"
-                             + (reference.tag.map { ":" + $0 } ?? reference.digest.map { "@\($0)" } ?? ":latest"))
-            } else {
-                try store.keepUntagged(manifestDigest)
-                lines.append("Loaded image ID: \(imageID)")
-            }
+            return Prepared(configBytes: configBytes, layers: layers, names: name.map { [$0] } ?? [])
         }
-        return lines
+        return try Self.store(images, into: store, source: source)
     }
 
     /// The name an index entry gives its image: containerd's `io.containerd.image.name` (a full
