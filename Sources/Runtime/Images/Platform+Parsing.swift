@@ -4,7 +4,14 @@
 /// that `linux/aarch64` finds an index entry that says `arm64`, and `linux/x86_64` one that says
 /// `amd64`.
 extension Platform {
-    public static let host = Platform(architecture: "amd64", os: "linux")
+    /// The platform minidock runs on: what `pull` picks from an index when not told otherwise.
+    public static let host: Platform = {
+        #if arch(arm64)
+        Platform(architecture: "arm64", os: "linux")
+        #else
+        Platform(architecture: "amd64", os: "linux")
+        #endif
+    }()
 
     static let knownSystems: Set<String> = ["linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris",
                                             "illumos", "aix", "android", "ios", "js", "plan9", "dragonfly", "wasip1"]
