@@ -320,7 +320,9 @@ public struct ImageStore: Sendable {
             var table = try references()
             let (manifestDigest, reference) = try resolve(text)
             let holders = try self.holders(of: manifestDigest)
-            if let holder = holders.first, !force {
+            // Untagging one of several names takes nothing from a container: Docker refuses only the last.
+            let lastName = reference.map { table[$0] == nil || table.values.filter { $0 == manifestDigest }.count == 1 } ?? true
+            if let holder = holders.first, !force, lastName {
                 let id = try manifest(manifestDigest).config.digest.short
                 let what = reference.map { "repository reference \(quoted($0.familiarRepository + ":" + ($0.tag ?? "")))" } ?? "image \(id)"
                 throw RuntimeError("conflict: unable to remove \(what) (must force) - container \(holder) is using its referenced image \(id)")
@@ -361,6 +363,7 @@ public struct ImageStore: Sendable {
             manifest.layers.forEach { liveBlobs.insert($0.digest.hex) }
             (try? config(manifest.config.digest))?.rootfs.diff_ids.forEach { liveLayers.insert($0.hex) }
         }
+        liveBlobs.formUnion(try distributedBlobs(of: liveLayers))  // ImageStore+Distribution: a live layer's compressed form
         for name in try Directories.entries(blobs) where !liveBlobs.contains(name) {
             try TreeWalk.remove(blobs.appending(name))
         }
