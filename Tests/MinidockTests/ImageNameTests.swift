@@ -57,7 +57,7 @@ final class ImageNameTests: StoreTestCase {
         XCTAssertTrue(try minidock(["load", "-i", tagOnly.path]).stdout.hasPrefix("Loaded image ID: sha256:"))
     }
 
-    /// A container holds busybox (an in-use record with a live PID: this test's); removing one
+    /// A container holds busybox (an in-use record of a live process: this test's); removing one
     /// of its two names is fine, removing the last is refused, as Docker does.
     func testRmiOfOneOfSeveralNamesWhileInUse() throws {
         _ = try importBusybox()
@@ -67,7 +67,10 @@ final class ImageNameTests: StoreTestCase {
         let manifest = try XCTUnwrap(table["docker.io/library/busybox:latest"]).dropFirst(7)
         let holder = images.appendingPathComponent("in-use/\(manifest)")
         try FileManager.default.createDirectory(at: holder, withIntermediateDirectories: true)
-        try "\(getpid())".write(to: holder.appendingPathComponent("test-container"), atomically: true, encoding: .utf8)
+        // The record names its holder by PID and start time (field 22 of /proc/PID/stat).
+        let stat = try String(contentsOfFile: "/proc/self/stat", encoding: .utf8)
+        let start = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")[19]
+        try "\(getpid())-\(start)".write(to: holder.appendingPathComponent("test-container"), atomically: true, encoding: .utf8)
 
         let first = try minidock(["rmi", "other"])
         XCTAssertEqual(first.status, 0, first.stderr)
