@@ -54,4 +54,32 @@ extension Cgroup {
         guard let freezer = directories["freezer"] else { return false }
         return try CgroupFile.read(freezer.appending("freezer.state")) == "FROZEN"
     }
+
+    /// New limits for a cgroup in use (`update`). On v1 the memory limit may never exceed
+    /// memory+swap: raising both must write memory+swap first, lowering both the limit first,
+    /// so a refused first order is tried the other way round.
+    public func apply(_ resources: Spec.Resources) throws {
+        if mode == .unified {
+            for (file, value) in CgroupV2.limitWrites(resources) {
+                try CgroupFile.write(value, to: directories[""]!.appending(file))
+            }
+            return
+        }
+        let writes = CgroupV1.limitWrites(resources)
+        func write(_ ordered: [CgroupV1.LimitWrite]) throws {
+            for item in ordered {
+                guard let directory = directories[item.controller] else { continue }
+                let file = directory.appending(item.file)
+                if item.optional && !CgroupFile.exists(file) { continue }
+                try CgroupFile.write(item.value, to: file)
+            }
+        }
+        do {
+            try write(writes)
+        } catch {
+            let memory = writes.filter { $0.controller == "memory" }
+            guard memory.count > 1 else { throw error }
+            try write(Array(memory.reversed()) + writes.filter { $0.controller != "memory" })
+        }
+    }
 }
