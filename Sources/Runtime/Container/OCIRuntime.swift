@@ -129,7 +129,7 @@ public struct OCIRuntime: Sendable {
             // A missing command is `create`'s error, as runc's is, not a container that dies at start.
             _ = try ExecutableLookup.resolve(process.args.first ?? "", environment: process.env ?? [])
             // Nothing of the caller's leaks in beyond stdio and what --preserve-fds keeps.
-            try DescriptorHygiene.closeOnExec(from: 3 + Int32(options.preserveFDs))
+            try DescriptorHygiene.closeInherited(from: 3 + Int32(options.preserveFDs))
         }, diesWithParent: options.diesWithCaller, whenPrepared: {
             // Held here until `start` opens the FIFO for reading.
             let path = "/proc/self/fd/\(execFIFODescriptor)"
@@ -175,13 +175,15 @@ nonisolated(unsafe) private var execFIFODescriptor: Int32 = -1
 
 /// Descriptors a container must not inherit.
 public enum DescriptorHygiene {
-    /// Mark every open descriptor from `first` on close-on-exec (the caller's, which engines
-    /// may leave open, and any of ours without O_CLOEXEC).
-    public static func closeOnExec(from first: Int32) throws {
+    /// From `first` on: close now every descriptor the caller passed down (not close-on-exec:
+    /// an engine's, or one it leaked), and leave ours, all close-on-exec, to execve. Now and not
+    /// at exec, because a created container is held before exec, and a caller that waits for
+    /// the end of a pipe it handed to `create` would wait for as long as the container lives.
+    public static func closeInherited(from first: Int32) throws {
         for name in try Directories.entries("/proc/self/fd") {
             guard let fd = Int32(name), fd >= first else { continue }
             let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
         }
     }
 }
