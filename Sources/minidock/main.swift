@@ -4,6 +4,11 @@ import Glibc
 import ArgumentParser
 import Runtime
 
+// A reader that goes away (`minidock images | head -1`) must not kill us mid-command with
+// SIGPIPE before we clean up: ignored, a write fails with EPIPE instead, an ordinary error.
+// (A container's process gets SIGPIPE's default back before it execs.)
+BrokenPipe.ignore()
+
 // Docker's exit codes: a minidock error, including a bad flag, is 125 with one line on stderr.
 do {
     var command = try Minidock.parseAsRoot()
