@@ -8,8 +8,18 @@ import XCTest
 final class Lesson04Tests: LessonTestCase {
     let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
 
+    /// The lesson's cgroup in `controller`: `minidock/lesson04-PID-STARTTIME`. Found by its PID
+    /// (the start time is the kernel's to know); a name not made yet is given without it.
     func cgroupDirectory(_ controller: String, lessonPID: Int32) -> String {
-        "/sys/fs/cgroup/\(controller)/minidock/lesson04-\(lessonPID)"
+        let parent = "/sys/fs/cgroup/\(controller)/minidock"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        let name = names.first { $0.hasPrefix("lesson04-\(lessonPID)-") } ?? "lesson04-\(lessonPID)-"
+        return parent + "/" + name
+    }
+
+    /// The lesson's cgroup.procs in `controller`, looked up afresh (the cgroup may not exist yet).
+    func processes(_ controller: String, lessonPID: Int32) -> String {
+        read(cgroupDirectory(controller, lessonPID: lessonPID) + "/cgroup.procs")
     }
 
     func read(_ path: String) -> String {
@@ -38,9 +48,8 @@ final class Lesson04Tests: LessonTestCase {
                                                 "--memory-reservation", "32m"],
                                                // PID 1 ignores SIGTERM unless it has a handler: this one has.
                                                ["sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.2; done"]) { lesson in
-            let memory = self.cgroupDirectory("memory", lessonPID: lesson.processIdentifier)
-            try Command.waitFor("the container in its cgroup") { !self.read(memory + "/cgroup.procs").isEmpty }
-            let pid = self.read(memory + "/cgroup.procs").split(separator: "\n").first.map(String.init) ?? ""
+            try Command.waitFor("the container in its cgroup") { !self.processes("memory", lessonPID: lesson.processIdentifier).isEmpty }
+            let pid = self.processes("memory", lessonPID: lesson.processIdentifier).split(separator: "\n").first.map(String.init) ?? ""
             childCgroups = self.read("/proc/\(pid)/cgroup")
             try self.waitUntil(Int32(pid) ?? 0, handles: SIGTERM)
             for (controller, file) in [("memory", "memory.limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
@@ -59,7 +68,7 @@ final class Lesson04Tests: LessonTestCase {
         XCTAssertEqual(seen["cpu.shares"], "512")
         XCTAssertEqual(seen["pids.max"], "20")
         for controller in ["memory", "pids", "cpu"] {
-            XCTAssertTrue(childCgroups.contains(":\(controller):/minidock/lesson04-\(result.pid)"), childCgroups)
+            XCTAssertTrue(childCgroups.contains(":\(controller):/minidock/lesson04-\(result.pid)-"), childCgroups)
         }
         assertCgroupGone(result.pid)
     }
@@ -125,10 +134,9 @@ extension Lesson04Tests {
         var killedPID: Int32 = 0
         let killed = try inRootfsWithCallback(["--pids", "10"], ["sleep", "30"]) { lesson in
             killedPID = lesson.processIdentifier
-            let pids = self.cgroupDirectory("pids", lessonPID: killedPID)
-            try Command.waitFor("the container in its cgroup") { !self.read(pids + "/cgroup.procs").isEmpty }
+            try Command.waitFor("the container in its cgroup") { !self.processes("pids", lessonPID: killedPID).isEmpty }
             kill(killedPID, SIGKILL)
-            try Command.waitFor("the container to die with the lesson") { self.read(pids + "/cgroup.procs").isEmpty }
+            try Command.waitFor("the container to die with the lesson") { self.processes("pids", lessonPID: killedPID).isEmpty }
         }
         XCTAssertEqual(killed.status, 137)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cgroupDirectory("pids", lessonPID: killedPID)), "left behind")
