@@ -13,7 +13,7 @@ final class Lesson04Tests: LessonTestCase {
     func cgroupDirectory(_ controller: String, lessonPID: Int32) -> String {
         let parent = "/sys/fs/cgroup/\(controller)/minidock"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-        let name = names.first { $0.hasPrefix("lesson04-\(lessonPID)-") } ?? "lesson04-\(lessonPID)-"
+        let name = names.first { $0 == "lesson04-\(lessonPID)" || $0.hasPrefix("lesson04-\(lessonPID)-") } ?? "lesson04-\(lessonPID)-"
         return parent + "/" + name
     }
 
@@ -117,7 +117,8 @@ final class Lesson04Tests: LessonTestCase {
     /// cpuset.cpus fails, and the cgroup directories made before it are removed.
     func testAValueTheKernelRefusesLeavesNoCgroup() throws {
         let result = try inRootfs("Lesson04", ["--cpuset-cpus", "63"], ["true"])
-        assertOneLineError(result, status: 125, containing: "cpuset.cpus")
+        // The error says which of the user's values it was, not only the file and errno.
+        assertOneLineError(result, status: 125, containing: "--cpuset-cpus \"63\": the kernel refused it: cpuset.cpus: E")
         assertCgroupGone(result.pid)
     }
 
@@ -146,5 +147,58 @@ extension Lesson04Tests {
         XCTAssertTrue(next.stderr.contains("left by a lesson04 that was killed"), next.stderr)
         assertCgroupGone(killedPID)
         assertCgroupGone(next.pid)
+    }
+}
+
+/// Hardening: pipes, signals and values at the edges (issue 7).
+extension Lesson04Tests {
+    /// `Lesson04 … 2>&1 | head -1`: the reader is gone. The lesson's own writes (the trace) fail
+    /// with EPIPE instead of killing it, so it still removes its cgroup; the command inside
+    /// got SIGPIPE's default back (an ignored signal would survive its execve), so `yes | …`
+    /// in it ends by SIGPIPE, and the lesson exits with the command's status.
+    func testAClosedPipeStillEndsInCleanup() throws {
+        let result = try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path, "--pids", "20", "--",
+                                             "sh", "-c", "grep ^SigIgn /proc/self/status > /sigign; (yes; echo $? > /yes-status) | head -1"],
+                                quiet: false, closedPipe: true)
+        XCTAssertEqual(result.status, 128 + 13, "head in the container died of SIGPIPE, the lesson did not")
+        let sigign = read(sandbox.rootfs.appendingPathComponent("sigign").path)
+        XCTAssertTrue(sigign.hasPrefix("SigIgn:"), "the container ran: \(sigign)")
+        XCTAssertFalse(mask(String(sigign.dropFirst("SigIgn:".count)), has: SIGPIPE), "SIGPIPE ignored inside: \(sigign)")
+        XCTAssertEqual(read(sandbox.rootfs.appendingPathComponent("yes-status").path), "141", "yes ended by SIGPIPE")
+        assertCgroupGone(result.pid)
+    }
+
+    /// Ctrl-C twice: PID 1 without a handler ignores the first SIGINT; the second is SIGKILL.
+    func testASecondCtrlCKillsTheContainerAndRemovesTheCgroup() throws {
+        let marker = sandbox.directory.path
+        let result = try inRootfsWithCallback(["--pids", "20"], ["sh", "-c", "while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let lessonPID = lesson.processIdentifier
+            let container = try self.waitForContainer(of: lessonPID, marker: marker)
+            try self.send(SIGINT, to: lessonPID)
+            XCTAssertEqual(kill(container, 0), 0, "the first SIGINT is forwarded, and PID 1 ignores it")
+            try self.send(SIGINT, to: lessonPID)
+        }
+        XCTAssertEqual(result.status, 137, result.stderr)
+        assertCgroupGone(result.pid)
+    }
+
+    /// `--memory-swap -1`, as --help documents it, is a value, not an unknown flag `-1`.
+    func testNegativeValuesParse() throws {
+        let result = try inRootfs("Lesson04", ["--memory", "64m", "--memory-swap", "-1"], ["true"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        assertOneLineError(try inRootfs("Lesson04", ["--memory", "64m", "--memory-swap", "-2"], ["true"]), status: 125,
+                           containing: "invalid argument \"-2\" for \"--memory-swap\"")
+        assertOneLineError(try inRootfs("Lesson04", ["--cpus", "-1"], ["true"]), status: 125,
+                           containing: "invalid argument \"-1\" for \"--cpus\"")
+    }
+
+    /// 8000p fits in 64 bits, twice that (Docker's default memory+swap) does not: a clear
+    /// error, not a crash (it was SIGILL, exit 132), and nothing made.
+    func testOverflowingValuesAreOneLineErrors() throws {
+        let result = try inRootfs("Lesson04", ["--memory", "8000p"], ["true"])
+        assertOneLineError(result, status: 125, containing: "invalid argument \"8000p\" for \"--memory\": too large")
+        assertCgroupGone(result.pid)
+        assertOneLineError(try inRootfs("Lesson04", ["--pids", "99999999999999999999"], ["true"]), status: 125,
+                           containing: "--pids-limit")
     }
 }

@@ -87,3 +87,83 @@ final class Lesson05Tests: LessonTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: state))
     }
 }
+
+/// Hardening: whatever way the lesson ends, its state directory goes (issue 7).
+extension Lesson05Tests {
+    /// The default state directory of a lesson `pid`: `/tmp/lesson05-PID-STARTTIME`.
+    func defaultStateDirectories(of pid: Int32) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
+            .filter { $0.hasPrefix("lesson05-\(pid)-") }.map { "/tmp/" + $0 }
+    }
+
+    func testAClosedPipeStillRemovesTheState() throws {
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "yes | head -1"], quiet: false, closedPipe: true)
+        XCTAssertEqual(result.status, 128 + 13)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "state left behind")
+    }
+
+    /// Ctrl-C: forwarded to the container, whose trap ends it; the lesson then cleans up.
+    func testCtrlCStillRemovesTheState() throws {
+        let marker = sandbox.directory.path
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "trap 'exit 130' INT; while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let container = try self.waitForContainer(of: lesson.processIdentifier, marker: marker)
+            try self.waitUntil(container, handles: SIGINT)
+            kill(lesson.processIdentifier, SIGINT)
+        }
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "state left behind")
+    }
+
+    /// kill -9 leaves the lesson no chance: its default state directory, named with its PID and
+    /// start time, stays — until the next lesson, any lesson, finds its owner gone and removes it.
+    func testTheNextLessonRemovesTheStateOfAKilledOne() throws {
+        let marker = sandbox.directory.path
+        var killedPID: Int32 = 0
+        var left: [String] = []
+        defer { for directory in left { try? FileManager.default.removeItem(atPath: directory) } }
+        let killed = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--", "sh", "-c", "sleep 30; : \(marker)"]) { lesson in
+            killedPID = lesson.processIdentifier
+            let container = try self.waitForContainer(of: killedPID, marker: marker)
+            left = self.defaultStateDirectories(of: killedPID)
+            kill(killedPID, SIGKILL)
+            try Command.waitFor("the container to die with the lesson") { kill(container, 0) != 0 }
+        }
+        XCTAssertEqual(killed.status, 137)
+        XCTAssertEqual(left.count, 1, "one default state directory: \(left)")
+        XCTAssertTrue(left.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "left behind by kill -9")
+
+        let next = try lesson("Lesson01", ["--", "true"], quiet: false)
+        XCTAssertEqual(next.status, 0, next.stderr)
+        for directory in left {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "not swept: \(directory)")
+            XCTAssertTrue(next.stderr.contains("removed \(directory), left by a lesson that was killed"), next.stderr)
+        }
+    }
+
+    /// A state directory that cannot be removed (here: an immutable file in it) is said in one
+    /// line, and a command that succeeded makes the lesson exit 125: something was left.
+    func testAStateThatCannotBeRemovedIsReported() throws {
+        let marker = sandbox.directory.path
+        let pinned = state + "/tarballs/0-busybox.tar"
+        defer { _ = try? Command.run("/usr/bin/chattr", ["-i", pinned]) }
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let container = try self.waitForContainer(of: lesson.processIdentifier, marker: marker)
+            try self.waitUntil(container, handles: SIGTERM)
+            let chattr = try Command.run("/usr/bin/chattr", ["+i", pinned])
+            XCTAssertEqual(chattr.status, 0, chattr.stderr)
+            kill(lesson.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(result.status, 125, result.stderr)
+        XCTAssertEqual(result.stderrLines.filter { $0.contains("could not remove") },
+                       ["lesson05: could not remove the state directory \(state): unlink \"\(pinned)\": EPERM"])
+        _ = try Command.run("/usr/bin/chattr", ["-i", pinned])
+        try FileManager.default.removeItem(atPath: state)
+    }
+
+    func testAnEmptyStateIsRefused() throws {
+        assertOneLineError(try inRootfs("Lesson05", ["--state", ""], ["true"]), status: 125, containing: "--state \"\": an empty path")
+    }
+}
