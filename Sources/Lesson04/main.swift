@@ -95,7 +95,7 @@ lesson.run {
     let cgroup = try Cgroup.create(name: name, resources: spec.linux?.resources, mode: mode, naming: flags.naming)
 
     // 3. Whatever happens next, the cgroup goes when we do.
-    defer { lesson.cleanUp("the cgroup") { try cgroup.remove() } }
+    defer { lesson.cleanUp("remove the cgroup") { try cgroup.remove() } }
 
     // 4. The Lesson03 container, with one step more: the parent writes the child's PID into
     //    cgroup.procs while the child waits, so the command is limited from its first

@@ -52,11 +52,12 @@ public struct Lesson {
     /// Undo something the lesson made (remove its cgroup, its state directory). A failure is
     /// said in one line; if the command itself succeeded, the lesson then exits 125, so that a
     /// script sees something was left behind — a command that failed keeps its own exit code.
-    public func cleanUp(_ what: String, _ body: () throws -> Void) {
+    /// `action` says what, for the one line: `remove the cgroup`.
+    public func cleanUp(_ action: String, _ body: () throws -> Void) {
         do {
             try body()
         } catch {
-            report("could not remove \(what): \(error)")
+            report("could not \(action): \(error)")
             cleanup.failed = true
         }
     }

@@ -96,10 +96,20 @@ public struct StateOption: ParsableArguments {
 
     /// Remove the state directory, unless `--keep`. A failure is reported (`Lesson.cleanUp`).
     public func finish(_ directory: FilePath, lesson: Lesson) {
-        if keep {
+        if keep && state == nil {
+            // A default name says "remove me once my lesson is gone" to the next lesson's sweep:
+            // a directory kept on purpose gets a name that says nothing of the kind.
+            let kept = FilePath(directory.string + "-kept")
+            lesson.cleanUp("rename the kept state directory \(directory)") {
+                try Syscall.call("rename", [quoted(directory.string), quoted(kept.string)], subject: quoted(directory.string)) {
+                    rename(directory.string, kept.string)
+                }
+            }
+            lesson.report("kept \(kept)")
+        } else if keep {
             lesson.say("kept \(directory)")
         } else {
-            lesson.cleanUp("the state directory \(directory)") { try TreeWalk.remove(directory) }
+            lesson.cleanUp("remove the state directory \(directory)") { try TreeWalk.remove(directory) }
         }
     }
 
