@@ -64,13 +64,14 @@ public struct ChildProcess: Sendable {
         }
 
         close(childEnd)
+        // Register the child for forwarding, then unblock whatever happened: a full table
+        // (EAGAIN) is thrown below, where the waiting child is ended.
         let forwarding = Result {
-            try Syscall.call("sigaction", ["forwarded signals", "forward to \(pid)"], subject: "forwarding signals to \(pid)",
-                             traced: false) { cshim_forward_signals_to(pid) }
+            try Syscall.call("forward signals", ["\(pid)"], subject: "to \(pid)", traced: false) { cshim_forward_signals_to(pid) }
         }
         cshim_restore_signal_mask(&savedMask)
         do {
-            try forwarding.get()
+            _ = try forwarding.get()
             // "ready" first: only then is the child sure to die with us. Had we sent "proceed"
             // earlier and died at once, the child could set its death signal after our death
             // (too late to fire) and find "proceed" waiting for it — a container nobody owns.
