@@ -201,4 +201,17 @@ extension Lesson04Tests {
         assertOneLineError(try inRootfs("Lesson04", ["--pids", "99999999999999999999"], ["true"]), status: 125,
                            containing: "--pids-limit")
     }
+
+    /// A cgroup whose name has a live PID but another start time belongs to a process that is
+    /// gone (its PID was given to someone else): the next run removes it all the same.
+    func testACgroupOfARecycledPIDIsRemoved() throws {
+        let name = "lesson04-\(getpid())-1"  // we are alive, but did not start at tick 1
+        let directory = "/sys/fs/cgroup/pids/minidock/" + name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let result = try inRootfs("Lesson04", [], ["true"], quiet: false)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let removed = !FileManager.default.fileExists(atPath: directory)
+        if !removed { rmdir(directory) }
+        XCTAssertTrue(removed, "left: \(directory)")
+    }
 }

@@ -166,4 +166,17 @@ extension Lesson05Tests {
     func testAnEmptyStateIsRefused() throws {
         assertOneLineError(try inRootfs("Lesson05", ["--state", ""], ["true"]), status: 125, containing: "--state \"\": an empty path")
     }
+
+    /// A default state directory whose PID is alive but whose start time is not that process's
+    /// was left by a lesson long gone: swept. One kept on purpose (`-kept`) is not.
+    func testStateOfARecycledPIDIsSweptAndKeptStateIsNot() throws {
+        let stale = "/tmp/lesson05-\(getpid())-1"
+        let kept = "/tmp/lesson05-\(getpid())-1-kept"
+        for directory in [stale, kept] { try FileManager.default.createDirectory(atPath: directory + "/layers", withIntermediateDirectories: true) }
+        defer { for directory in [stale, kept] { try? FileManager.default.removeItem(atPath: directory) } }
+        let result = try lesson("Lesson01", ["--", "true"], quiet: false)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale), "not swept")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept), "a kept state is the user's")
+    }
 }
