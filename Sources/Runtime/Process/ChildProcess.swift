@@ -23,7 +23,7 @@ public struct ChildProcess: Sendable {
     /// PID while the child waits (to put it in a cgroup before it can run anything); then
     /// `prepare` runs inside the child, then exec.
     /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on; a
-    /// second SIGINT or SIGTERM is sent as SIGKILL (see `cshim_forward_signals_to`).
+    /// second SIGINT or SIGTERM is sent as SIGKILL (see `SignalForwarding`).
     /// Throws the child's own error if `prepare` or exec failed; the child is reaped then.
     public static func start(
         _ process: Spec.Process?,
@@ -66,9 +66,7 @@ public struct ChildProcess: Sendable {
         close(childEnd)
         // Register the child for forwarding, then unblock whatever happened: a full table
         // (EAGAIN) is thrown below, where the waiting child is ended.
-        let forwarding = Result {
-            try Syscall.call("forward signals", ["\(pid)"], subject: "to \(pid)", traced: false) { cshim_forward_signals_to(pid) }
-        }
+        let forwarding = Result { try SignalForwarding.start(to: pid) }
         cshim_restore_signal_mask(&savedMask)
         do {
             _ = try forwarding.get()
@@ -94,7 +92,7 @@ public struct ChildProcess: Sendable {
 
     /// Stop forwarding signals to a child that failed to start, and collect it.
     private static func reap(_ pid: pid_t) {
-        cshim_stop_forwarding_signals(pid)
+        SignalForwarding.stop(to: pid)
         var status: Int32 = 0
         _ = try? Syscall.call("wait4", ["\(pid)"], subject: "\(pid)", traced: false) { waitpid(pid, &status, 0) }
     }
@@ -118,10 +116,10 @@ public struct ChildProcess: Sendable {
                 waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT)
             }
         } catch {
-            cshim_stop_forwarding_signals(pid)
+            SignalForwarding.stop(to: pid)
             throw error
         }
-        cshim_stop_forwarding_signals(pid)
+        SignalForwarding.stop(to: pid)
         var status: Int32 = 0
         try Syscall.call("wait4", ["\(pid)", "[\(ExitStatus(waitStatus: status))]", "0", "NULL"],
                          subject: "\(pid)") {
