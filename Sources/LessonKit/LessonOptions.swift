@@ -122,7 +122,13 @@ public struct StateOption: ParsableArguments {
         for name in (try? Directories.entries(parent)) ?? [] {
             guard let owner = abandonedOwner(ofStateName: name), !owner.isAlive else { continue }
             let directory = parent.appending(name)
-            guard Directories.isDirectory(directory), (try? TreeWalk.remove(directory)) != nil else { continue }
+            // /tmp is everyone's: only a real directory (not a link) that is ours, as the lesson
+            // made it, is a lesson's state. Anyone can make a directory with such a name.
+            var info = stat()
+            guard (try? Syscall.call("lstat", [quoted(directory.string)], subject: quoted(directory.string), traced: false) {
+                lstat(directory.string, &info)
+            }) != nil, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid() else { continue }
+            guard (try? TreeWalk.remove(directory)) != nil else { continue }
             removed.append(directory)
         }
         return removed

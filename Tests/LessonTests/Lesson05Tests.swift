@@ -168,15 +168,21 @@ extension Lesson05Tests {
     }
 
     /// A default state directory whose PID is alive but whose start time is not that process's
-    /// was left by a lesson long gone: swept. One kept on purpose (`-kept`) is not.
+    /// was left by a lesson long gone: swept. One kept on purpose (`-kept`) is not, nor one that
+    /// belongs to another user.
     func testStateOfARecycledPIDIsSweptAndKeptStateIsNot() throws {
         let stale = "/tmp/lesson05-\(getpid())-1"
         let kept = "/tmp/lesson05-\(getpid())-1-kept"
-        for directory in [stale, kept] { try FileManager.default.createDirectory(atPath: directory + "/layers", withIntermediateDirectories: true) }
-        defer { for directory in [stale, kept] { try? FileManager.default.removeItem(atPath: directory) } }
+        let someoneElses = "/tmp/lesson05-\(getpid())-2"
+        for directory in [stale, kept, someoneElses] {
+            try FileManager.default.createDirectory(atPath: directory + "/layers", withIntermediateDirectories: true)
+        }
+        defer { for directory in [stale, kept, someoneElses] { try? FileManager.default.removeItem(atPath: directory) } }
+        XCTAssertEqual(chown(someoneElses, 65534, 65534), 0, "a name anyone could make in /tmp")
         let result = try lesson("Lesson01", ["--", "true"], quiet: false)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale), "not swept")
         XCTAssertTrue(FileManager.default.fileExists(atPath: kept), "a kept state is the user's")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: someoneElses + "/layers"), "not the lesson's own: left alone")
     }
 }
