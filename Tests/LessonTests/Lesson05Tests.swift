@@ -137,8 +137,9 @@ extension Lesson05Tests {
         let next = try lesson("Lesson01", ["--", "true"], quiet: false)
         XCTAssertEqual(next.status, 0, next.stderr)
         for directory in left {
+            // (Any lesson sweeps, so another one running on this machine may have been first:
+            // what counts is that the directory is gone.)
             XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "not swept: \(directory)")
-            XCTAssertTrue(next.stderr.contains("removed \(directory), left by a lesson that was killed"), next.stderr)
         }
     }
 
@@ -147,6 +148,10 @@ extension Lesson05Tests {
     func testAStateThatCannotBeRemovedIsReported() throws {
         let marker = sandbox.directory.path
         let pinned = state + "/tarballs/0-busybox.tar"
+        let probe = sandbox.directory.appendingPathComponent("chattr-probe").path
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        try XCTSkipUnless(try Command.run("/usr/bin/chattr", ["+i", probe]).status == 0, "no immutable files on this filesystem")
+        _ = try Command.run("/usr/bin/chattr", ["-i", probe])
         defer { _ = try? Command.run("/usr/bin/chattr", ["-i", pinned]) }
         let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
                                              "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done # \(marker)"]) { lesson in
