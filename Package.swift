@@ -68,6 +68,10 @@ let package = Package(
         // Runs the lesson binaries as a learner would; depending on them makes `swift test` build them.
         .testTarget(name: "LessonTests", dependencies: lessons.map { .target(name: $0) } + ["minidock", "TestSupport"]),
         .testTarget(name: "MinidockTests", dependencies: ["minidock", "TestSupport"]),
+        // The Runtime's cgroup code against a real cgroup v2 kernel: run inside the qemu guest
+        // that `make test-v2` boots (scripts/cgroup-v2-vm), not on this hybrid host.
+        .executableTarget(name: "CgroupV2Checks", dependencies: ["Runtime", .product(name: "SystemPackage", package: "swift-system")],
+                          path: "Tests/CgroupV2Guest"),
     ] + lessons.map { .executableTarget(name: $0, dependencies: ["LessonKit"] + ($0 == "Lesson09" ? ["Registry"] : [])) },
     swiftLanguageModes: [.v5]
 )

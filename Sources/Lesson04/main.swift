@@ -88,7 +88,7 @@ lesson.run {
     for leftover in Cgroup.removeAbandoned(prefix: "lesson04-", mode: mode) {
         lesson.say("removed \(leftover), left by a lesson04 that was killed")
     }
-    let name = Cgroup.name(prefix: "lesson04-", owner: try ProcessIdentity.current())
+    let name = Cgroup.name(prefix: "lesson04-", owner: ProcessIdentity.current)
     lesson.say("this host's cgroups are \(mode.rawValue); creating minidock/\(name)")
     // A value only the kernel can judge (a CPU that does not exist) fails its file's write;
     // the error then names the flag it came from.

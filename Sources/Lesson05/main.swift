@@ -55,8 +55,9 @@ lesson.run {
 
     let stage = state.appending("stage")
     try FileContents.write(Array("written by layer 1\n".utf8), to: stage.appending("etc/motd"), createDirectories: true)
-    try Whiteout.create(at: stage.appending("linuxrc"))
-    try Whiteout.markOpaque(stage.appending("usr/local/bin"))
+    let staged = try RootDirectory(stage, symlinks: .refuse)  // paths in it resolved inside it
+    try Whiteout.create("linuxrc", in: staged)
+    try Whiteout.markOpaque("usr/local/bin", in: staged)
     try FileContents.write(Array("#!/bin/sh\necho hello from layer 1\n".utf8), to: stage.appending("usr/local/bin/hello"),
                            createDirectories: true, mode: 0o755)
     layerTarballs.append(tarballs.appending("1-changes.tar"))

@@ -50,7 +50,7 @@ lesson.run {
     //    names; layers are decompressed and checked again against the config's diff IDs.
     let store = try ImageStore(root: options.root.map { FilePath($0) } ?? state)
     let client = try RegistryClient(domain: reference.domain, insecureRegistries: options.insecureRegistries)
-    let (registryDigest, _) = try client.pull(reference, platform: Platform(architecture: "amd64", os: "linux"), into: store) { event in
+    let (registryDigest, _) = try client.pull(reference, platform: .host, into: store) { event in
         if case .complete = event.kind { lesson.say("layer \(event.layer.short): downloaded, digest verified, stored") }
         if case .alreadyExists = event.kind { lesson.say("layer \(event.layer.short): already in the store") }
     }
@@ -62,18 +62,18 @@ lesson.run {
     // 3. The layers as directories (each unpacked once, whiteouts converted), bottom first.
     let layers = try store.unpackedLayers(of: manifestDigest)
 
-    // 4. The container's spec from the image's config: its environment and working directory,
-    //    its entrypoint, and our command instead of its Cmd when we give one.
-    let given = options.common.givenCommand
-    let args = (config.config?.Entrypoint ?? []) + (given.isEmpty ? config.config?.Cmd ?? [] : given)
-    guard !args.isEmpty else { throw RuntimeError("\(reference): the image has no command: give one after --") }
+    // 4. The container's spec from the image's config, as `docker run` makes it (Runtime's
+    //    ImageConfig+Spec.swift, which `minidock run` uses too): the Entrypoint, then our
+    //    command instead of the image's Cmd when we give one; the image's Env over the defaults;
+    //    its WorkingDir.
     let container = state.appending("container")
     let layout = OverlayLayout(lowers: layers.reversed(), upper: container.appending("upper"), work: container.appending("work"),
                                merged: container.appending("merged"), links: container.appending("l"))
+    var spec = Spec.container(args: [], rootfs: layout.merged.string, hostname: "lesson09")
+    try config.apply(to: &spec.process!, command: options.common.givenCommand)
+    let args = spec.process!.args
+    lesson.say("process: \(args), cwd \(spec.process!.cwd), env \(spec.process!.env ?? [])")
     try layout.create()
-    var spec = Spec.container(args: args, rootfs: layout.merged.string, hostname: "lesson09")
-    spec.process?.env = config.config?.Env ?? [Spec.defaultPath]
-    spec.process?.cwd = config.config?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
 
     // 5. Run it: Lesson05's overlay inside Lesson03's namespaces. While it runs, the store
     //    records that this container uses the image, so `minidock rmi` refuses to delete it.

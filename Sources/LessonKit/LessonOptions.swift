@@ -82,8 +82,8 @@ public struct StateOption: ParsableArguments {
         if state?.isEmpty == true {
             throw RuntimeError("--state \"\": an empty path; give a new directory")
         }
-        let directory = try state.map { FilePath($0) }
-            ?? Self.defaultParent.appending("\(lesson.name)-\(ProcessIdentity.current())")
+        let directory = state.map { FilePath($0) }
+            ?? Self.defaultParent.appending("\(lesson.name)-\(ProcessIdentity.current)")
         guard directory.isAbsolute else {
             throw RuntimeError("--state \(quoted(directory.string)): must be an absolute path")
         }
@@ -139,6 +139,6 @@ public struct StateOption: ParsableArguments {
         let lesson = name.prefix(8)  // "lessonNN"
         guard lesson.count == 8, lesson.hasPrefix("lesson"), lesson.dropFirst(6).allSatisfy({ $0.isASCII && $0.isNumber }),
               name.dropFirst(8).first == "-" else { return nil }
-        return ProcessIdentity(name.dropFirst(9))
+        return ProcessIdentity(exactly: name.dropFirst(9))
     }
 }

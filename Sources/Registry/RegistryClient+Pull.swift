@@ -19,13 +19,19 @@ extension RegistryClient {
     /// Pull `reference` into `store`: resolve an index to `platform`, fetch the config and
     /// the missing layers (in parallel, streamed to disk while hashed), verify every digest and
     /// size, and only then tag it. Returns the registry's manifest digest and whether anything was new.
-    public func pull(_ reference: ImageReference, platform: Platform, into store: ImageStore,
+    ///
+    /// `platformGiven`: the user asked for `platform` (`--platform`), so an image that is one
+    /// manifest (no index to choose from) must be for it too, as Docker checks; without it an
+    /// image for another platform is pulled, as Docker does.
+    public func pull(_ reference: ImageReference, platform: Platform, platformGiven: Bool = false, into store: ImageStore,
                      events: (PullEvent) -> Void = { _ in }) throws -> (digest: Digest, downloaded: Bool) {
         let scope = "repository:\(reference.path):pull"
+        let repository = "\(domain)/\(reference.path)"
         let (manifestBytes, mediaType, registryDigest) = try fetchManifest(reference.path, reference.digest?.description ?? reference.tag!,
                                                                           expected: reference.digest, scope: scope)
         var manifestData = manifestBytes
         var manifestType = mediaType
+        let fromIndex = mediaType == MediaType.ociIndex || mediaType == MediaType.dockerManifestList
         if mediaType == MediaType.ociIndex || mediaType == MediaType.dockerManifestList {
             let chosen = try choose(platform, from: manifestData, in: reference)
             (manifestData, manifestType, _) = try fetchManifest(reference.path, chosen.description, expected: chosen, scope: scope)
@@ -43,6 +49,15 @@ extension RegistryClient {
 
         let configBytes = try fetchBlob(reference.path, manifest.config, scope: scope)
         let config = try decode(ImageConfig.self, configBytes, "\(reference): config")
+        if platformGiven && !fromIndex {
+            // Before any layer is fetched: a refused image stores nothing.
+            let actual = try decode(Platform.self, configBytes, "\(reference): config")
+            guard platform.matches(actual) else {
+                let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest?.description ?? "latest")"
+                throw RuntimeError("image with reference \(name) was found but does not match the specified platform: "
+                                   + "wanted \(platform.formatted), actual: \(actual.normalized.formatted)")
+            }
+        }
         guard config.rootfs.diff_ids.count == manifest.layers.count else {
             throw RuntimeError("\(reference): \(manifest.layers.count) layers but the config lists \(config.rootfs.diff_ids.count)")
         }
@@ -51,6 +66,8 @@ extension RegistryClient {
         var needed: [(index: Int, descriptor: Descriptor, file: FilePath)] = []
         for (index, (layer, diffID)) in zip(manifest.layers, config.rootfs.diff_ids).enumerated() {
             if store.hasBlob(diffID) {
+                // Its compressed form, if the store has it, is in this repository too.
+                try store.keepDistributed(nil, descriptor: layer, diffID: diffID, repository: repository)
                 events(PullEvent(layer: layer.digest, kind: .alreadyExists))
             } else {
                 needed.append((index, layer, store.temporaryPath("download")))
@@ -74,6 +91,9 @@ extension RegistryClient {
             }
             events(PullEvent(layer: item.descriptor.digest, kind: .verifying))
             try store.adoptLayer(item.file, diffID: config.rootfs.diff_ids[item.index])
+            // The blob as downloaded is kept too, so that a push gives the same digest (Docker's way).
+            try store.keepDistributed(item.file, descriptor: item.descriptor, diffID: config.rootfs.diff_ids[item.index],
+                                      repository: repository, hashed: (result.digest, result.size))
             events(PullEvent(layer: item.descriptor.digest, kind: .complete))
         }
         for diffID in config.rootfs.diff_ids {
@@ -85,6 +105,7 @@ extension RegistryClient {
         let local = ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest, size: Int64(configBytes.count)),
                                   layers: storedLayers)
         let localDigest = try store.putBlob(try ImageJSON.encodeForStore(local))
+        try store.admit(localDigest)
         let before = try? store.resolve(reference.description).manifest
         try store.tag(reference, to: localDigest)
         return (registryDigest, before != localDigest)
@@ -118,12 +139,9 @@ extension RegistryClient {
     func choose(_ platform: Platform, from indexBytes: [UInt8], in reference: ImageReference) throws -> Digest {
         struct Index: Decodable { var manifests: [Descriptor] }
         let index = try decode(Index.self, indexBytes, "\(reference): index")
-        let match = index.manifests.first {
-            $0.platform?.os == platform.os && $0.platform?.architecture == platform.architecture
-                && (platform.variant == nil || $0.platform?.variant == platform.variant)
-        }
+        let match = index.manifests.first { $0.platform.map(platform.matches) ?? false }
         guard let match else {
-            throw RuntimeError("\(reference): no matching manifest for \(platform.os)/\(platform.architecture) in the manifest list entries")
+            throw RuntimeError("\(reference): no matching manifest for \(platform.formatted) in the manifest list entries")
         }
         return match.digest
     }

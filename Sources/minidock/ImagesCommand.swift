@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Runtime
 
 /// `minidock images [REPOSITORY[:TAG]]`: REPOSITORY TAG IMAGE ID CREATED SIZE, as `docker images`.
@@ -16,7 +19,10 @@ struct ImagesCommand: ParsableCommand {
         try dockerRequest {
             let wanted = try filter.map { try ImageReference(parsing: $0) }
             let tagGiven = filter?.split(separator: "/").last?.contains(":") ?? false
-            let images = try global.imageStore().images().sorted {
+            // A damaged image is reported on stderr and the others are listed.
+            let images = try global.imageStore().images { digest, error in
+                fputs("minidock: image \(digest): \((error as? RuntimeError)?.message ?? "\(error)")\n", stderr)
+            }.sorted {
                 ($0.config.created ?? "", $0.id.description) > ($1.config.created ?? "", $1.id.description)
             }
             var table = TableWriter(header: ["REPOSITORY", "TAG"] + (digests ? ["DIGEST"] : []) + ["IMAGE ID", "CREATED", "SIZE"])

@@ -8,7 +8,7 @@ struct ImportCommand: ParsableCommand {
         commandName: "import", abstract: "Import the contents from a tarball or directory to create a filesystem image.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "Set platform (os/arch) of the imported image.") var platform = "linux/amd64"
+    @Option(name: .long, help: "Set platform (os[/arch[/variant]]) of the imported image.") var platform = "linux/amd64"
     @Argument(help: "A tarball (plain, gzip or zstd), a directory, or - for standard input.") var source: String
     @Argument(help: "REPOSITORY[:TAG] for the new image.") var reference: String?
 
@@ -17,6 +17,10 @@ struct ImportCommand: ParsableCommand {
         try dockerRequest {
             let store = try global.imageStore()
             let target = try reference.map { try ImageReference(parsing: $0) }
+            let wanted = try Platform(parsing: platform)
+            guard wanted.os == "linux" else {
+                throw RuntimeError("invalid platform \(quoted(platform)): minidock images are linux images")
+            }
             var path = FilePath(source)
             var staged: FilePath?
             if source == "-" {
@@ -25,11 +29,7 @@ struct ImportCommand: ParsableCommand {
                 path = staged!
             }
             defer { if let staged { try? TreeWalk.remove(staged) } }
-            let parts = platform.split(separator: "/").map(String.init)
-            guard parts.count == 2, parts[0] == "linux" else {
-                throw RuntimeError("invalid platform \(quoted(platform)): expected linux/ARCH")
-            }
-            let id = try ImageImporter.importRootfs(path, as: target, into: store, architecture: parts[1])
+            let id = try ImageImporter.importRootfs(path, as: target, into: store, architecture: wanted.architecture)
             print(id)
         }
     }

@@ -26,13 +26,18 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the trace of every kernel call.")
     var debug = false
 
-    /// The storage root: --root, else $MINIDOCK_ROOT, else /var/lib/minidock.
+    /// The storage root: --root, else $MINIDOCK_ROOT, else /var/lib/minidock. An empty one
+    /// would mean the working directory: refused in `validate`.
     var storageRoot: String {
         if let root { return root }
         if let fromEnvironment = getenv("MINIDOCK_ROOT"), fromEnvironment.pointee != 0 {
             return String(cString: fromEnvironment)
         }
         return "/var/lib/minidock"
+    }
+
+    func validate() throws {
+        if root?.isEmpty == true { throw ValidationError("--root: empty path; give a directory") }
     }
 
     func apply() {

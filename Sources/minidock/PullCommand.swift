@@ -11,7 +11,7 @@ struct PullCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var registry: RegistryOptions
-    @Option(name: .long, help: "Platform as os/arch[/variant] (default linux/amd64).") var platform = "linux/amd64"
+    @Option(name: .long, help: "Set platform if server is multi-platform capable (os[/arch[/variant]], default linux/amd64).") var platform: String?
     @Flag(name: .shortAndLong, help: "Suppress verbose output.") var quiet = false
     @Argument var image: String
 
@@ -19,15 +19,12 @@ struct PullCommand: ParsableCommand {
         global.apply()
         try dockerRequest {
             let reference = try ImageReference(parsing: image)
-            let parts = platform.split(separator: "/").map(String.init)
-            guard (2...3).contains(parts.count) else {
-                throw RuntimeError("invalid platform \(quoted(platform)): expected os/arch[/variant]")
-            }
+            let wanted = try platform.map { try Platform(parsing: $0) }
             let store = try global.imageStore()
             let client = try registry.client(for: reference.domain, global: global)
             let progress = PullProgress(quiet ? .silent : isatty(1) != 0 ? .terminal : .lines)
             if !quiet { print("\(reference.tag ?? reference.digest!.description): Pulling from \(reference.path)") }
-            let (digest, downloaded) = try client.pull(reference, platform: Platform(architecture: parts[1], os: parts[0], variant: parts.count == 3 ? parts[2] : nil),
+            let (digest, downloaded) = try client.pull(reference, platform: wanted ?? .host, platformGiven: wanted != nil,
                                                        into: store) { event in progress.show(event) }
             let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest!.description)"
             if !quiet {

@@ -24,6 +24,7 @@ struct PushCommand: ParsableCommand {
                 switch event {
                 case .pushed(let digest): print("\(digest.short): Pushed")
                 case .alreadyExists(let digest): print("\(digest.short): Layer already exists")
+                case .mounted(let digest, let repository): print("\(digest.short): Mounted from \(repository)")
                 }
             }
             print(quiet ? reference.description : "\(reference.tag ?? "latest"): digest: \(digest) size: \(size)")

@@ -17,16 +17,9 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         global.apply()
         try dockerRequest {
-            // The same rule as an image name: a first part with a dot or a port, or localhost, is a registry.
-            var domain = ImageReference.defaultDomain
-            var word = term
-            if let slash = term.firstIndex(of: "/") {
-                let first = term[..<slash]
-                if first.contains(".") || first.contains(":") || first == "localhost" {
-                    domain = registryDomain(String(first))
-                    word = String(term[term.index(after: slash)...])
-                }
-            }
+            // The same rule as an image name's: ImageReference's.
+            let (named, word) = ImageReference.splitDomain(term)
+            let domain = registryDomain(named)
             let names = try registry.client(for: domain, global: global).catalog().filter { $0.contains(word.lowercased()) }
             var table = TableWriter(header: ["NAME", "DESCRIPTION", "STARS", "OFFICIAL"])
             for name in names.prefix(limit) { table.add(["\(domain)/\(name)", "", "0", ""]) }

@@ -118,7 +118,38 @@ final class Lesson03Tests: LessonTestCase {
         XCTAssertEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains("clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|SIGCHLD) = "))
         XCTAssertTrue(result.stderr.contains("trace[1] sethostname(\"lesson03\", 8) = 0"))
-        XCTAssertTrue(result.stderr.contains("trace[1] mount(\"proc\", \"\(sandbox.rootfs.path)/proc\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0"))
+        // The mount point is resolved inside the rootfs, then mounted on through its descriptor.
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        guard let open = lines.firstIndex(where: { $0.hasPrefix("trace[1] openat2(") && $0.contains("<\(sandbox.rootfs.path)>, \"proc\", O_PATH|O_DIRECTORY, RESOLVE_IN_ROOT") }),
+              let fd = lines[open].split(separator: " ").last else { return XCTFail(result.stderr) }
+        XCTAssertEqual(lines[open + 1], "trace[1] mount(\"proc\", \"/proc/self/fd/\(fd)\", \"proc\", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL) = 0")
+    }
+
+    /// An image whose /dev, /proc or /sys is a symlink out (absolute, or `../..` far enough to
+    /// reach the host's root) gets nothing mounted or made on the host: every mount target and
+    /// device node is resolved inside the rootfs, where the link's target is made (issue 7,
+    /// item 1). The container still works. Through openat2 and through the walk.
+    func testSymlinkedMountPointsStayInsideTheRootfs() throws {
+        let host = sandbox.directory.appendingPathComponent("host-dir").path
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        let up = String(repeating: "../", count: sandbox.rootfs.pathComponents.count) + host.dropFirst()
+        for (resolver, environment) in [("openat2", [String: String]()), ("walk", ["MINIDOCK_NO_OPENAT2": "1"])] {
+            for (name, link) in [("dev", host), ("dev", up), ("sys", host), ("proc", up)] {
+                let path = sandbox.rootfs.appendingPathComponent(name).path
+                try FileManager.default.moveItem(atPath: path, toPath: path + ".saved")
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: link)
+                defer {
+                    try? FileManager.default.removeItem(atPath: path)
+                    try? FileManager.default.moveItem(atPath: path + ".saved", toPath: path)
+                }
+                let result = try Command.run(Command.binary("Lesson03"), ["--quiet", "--rootfs", sandbox.rootfs.path, "--",
+                                                                          "sh", "-c", "test -c /dev/null && test -r /proc/self/stat"],
+                                             environment: environment)
+                XCTAssertEqual(result.status, 0, "\(resolver) \(name) -> \(link): \(result.stderr)")
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: host), [], "\(resolver) \(name) -> \(link)")
+                XCTAssertEqual(sandbox.leakedMounts(), [], "\(resolver) \(name) -> \(link)")
+            }
+        }
     }
 
     func testBadInput() throws {

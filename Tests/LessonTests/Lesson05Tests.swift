@@ -22,6 +22,20 @@ final class Lesson05Tests: LessonTestCase {
         XCTAssertTrue(result.stderr.contains("ls: /linuxrc: No such file or directory"))
     }
 
+    /// The report looks into the lower layers as overlay does, inside each layer: an image's
+    /// `evil -> <host dir>` replaced by a directory (opaque in the upper layer) must not have
+    /// the host directory's names reported as deleted.
+    func testDiffNeverListsHostDirectoriesThroughAnImageSymlink() throws {
+        let host = sandbox.directory.appendingPathComponent("host-dir")
+        try FileManager.default.createDirectory(at: host, withIntermediateDirectories: true)
+        try "secret".write(to: host.appendingPathComponent("host-secret-name"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: sandbox.rootfs.appendingPathComponent("evil").path, withDestinationPath: host.path)
+        let result = try run([], ["sh", "-c", "rm /evil; mkdir /evil; touch /evil/new"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stderr.contains("host-secret-name"), result.stderr)
+        XCTAssertEqual(diff(result).filter { $0.contains("/evil") }, ["C /evil", "A /evil/new"])
+    }
+
     func testDiffShowsAddedChangedDeleted() throws {
         let result = try run([], ["sh", "-c", "echo changed > /etc/motd; rm /bin/vi; mkdir /data; echo new > /data/file; rm /etc/group"])
         XCTAssertEqual(result.status, 0, result.stderr)

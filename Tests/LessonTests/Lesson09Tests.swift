@@ -36,6 +36,35 @@ final class Lesson09Tests: LessonTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: state), "the state is removed")
     }
 
+    /// An image whose WorkingDir does not exist gets it made, as Docker does — inside the
+    /// container's root, even when the path runs through the image's symlink to a host path.
+    func testMissingWorkingDirIsMadeInsideTheContainer() throws {
+        registry = try LocalRegistry(in: sandbox.directory)
+        let host = sandbox.directory.appendingPathComponent("host-dir").path
+        try FileManager.default.createDirectory(atPath: host, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: sandbox.rootfs.appendingPathComponent("evil").path, withDestinationPath: host)
+        let layer = sandbox.directory.appendingPathComponent("layer.tar").path
+        let archive = sandbox.directory.appendingPathComponent("workdir.tar").path
+        XCTAssertEqual(try Command.run("/bin/tar", ["-cf", layer, "-C", sandbox.rootfs.path, "."]).status, 0)
+        let script = """
+        import hashlib, io, json, tarfile
+        layer = open(\"\(layer)\", "rb").read()
+        config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"WorkingDir": "/evil/made"},
+                             "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
+        with tarfile.open(\"\(archive)\", "w") as out:
+            for name, data in [("config.json", config), ("layer.tar", layer),
+                               ("manifest.json", json.dumps([{"Config": "config.json", "RepoTags": ["wd:1"], "Layers": ["layer.tar"]}]).encode())]:
+                info = tarfile.TarInfo(name); info.size = len(data); out.addfile(info, io.BytesIO(data))
+        """
+        XCTAssertEqual(try Command.run("/usr/bin/env", ["python3", "-c", script]).status, 0)
+        try registry.push(archive: archive, as: "wd:1")
+        let result = try lesson("Lesson09", ["--image", "\(registry.host)/wd:1", "--state", state, "--", "sh", "-c", "pwd; ls -d \(host)/made"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // The kernel names the directory by where the link led: the same path, inside the root.
+        XCTAssertEqual(result.stdout, "\(host)/made\n\(host)/made\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: host), [], "nothing made on the host")
+    }
+
     func testImageWithoutCommandNeedsOne() throws {
         try publishRootfs(as: "box:1")
         assertOneLineError(try lesson("Lesson09", ["--image", "\(registry.host)/box:1", "--state", state]), status: 125,

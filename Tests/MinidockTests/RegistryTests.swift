@@ -159,7 +159,9 @@ final class RegistryTests: StoreTestCase {
         try processes.forEach { try $0.run() }
         processes.forEach { $0.waitUntilExit() }
         XCTAssertEqual(processes.map(\.terminationStatus), [0, 0])
-        XCTAssertEqual(blobs.count, 3, "one manifest, one config, one layer")
+        XCTAssertEqual(blobs.count, 4, "one manifest, one config, one layer as plain tar and as pulled (gzip, kept for push)")
+        let distribution = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("store/images/distribution.json")))
+        XCTAssertEqual((distribution as? [String: [Any]])?.values.map(\.count), [1], "one compressed form recorded once")
         XCTAssertEqual(try minidock(["images", "-q"]).stdout.split(separator: "\n").count, 1)
     }
 

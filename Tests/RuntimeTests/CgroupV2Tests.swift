@@ -43,7 +43,8 @@ final class CgroupV2Tests: XCTestCase {
         XCTAssertEqual(contents("minidock/box/cpu.weight"), "39", "1024 shares, converted as runc does")
         XCTAssertEqual(contents("minidock/box/cpuset.cpus"), "0")
         XCTAssertEqual(contents("minidock/box/pids.max"), "20")
-        XCTAssertEqual(contents("minidock/cgroup.subtree_control"), "+cpuset +cpu +memory +pids")
+        // Every controller the root offers, not only those the limits need (as Docker does).
+        XCTAssertEqual(contents("minidock/cgroup.subtree_control"), "+cpuset +cpu +io +memory +pids")
         // The host's root is read, never written.
         XCTAssertEqual(contents("cgroup.subtree_control"), "cpuset cpu io memory pids")
 
@@ -75,6 +76,7 @@ final class CgroupV2Tests: XCTestCase {
         try "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n".write(to: box.appendingPathComponent("memory.events"), atomically: true, encoding: .utf8)
         try "usage_usec 2500\nuser_usec 2000\n".write(to: box.appendingPathComponent("cpu.stat"), atomically: true, encoding: .utf8)
         try "4\n".write(to: box.appendingPathComponent("pids.current"), atomically: true, encoding: .utf8)
+        try "cpuset cpu io memory pids\n".write(to: box.appendingPathComponent("cgroup.controllers"), atomically: true, encoding: .utf8)
         try "max 7\n".write(to: box.appendingPathComponent("pids.events"), atomically: true, encoding: .utf8)
         XCTAssertEqual(try cgroup.statistics(), CgroupStatistics(memoryUsage: 1_048_576, memoryLimit: 67_108_864,
                                                                  cpuUsageNanoseconds: 2_500_000, pidsCurrent: 4,
@@ -82,6 +84,21 @@ final class CgroupV2Tests: XCTestCase {
         try "populated 1\nfrozen 1\n".write(to: box.appendingPathComponent("cgroup.events"), atomically: true, encoding: .utf8)
         try cgroup.freeze()
         XCTAssertEqual(contents("minidock/box/cgroup.freeze"), "1")
+    }
+
+    /// A cgroup without the memory and pids controllers (a host that offers only cpu) has no
+    /// memory.* or pids.* files: its statistics are zeros, not an ENOENT (the real-kernel bug
+    /// seen on a pure v2 host when only --cpus was given).
+    func testStatisticsReadOnlyTheControllersTheCgroupHas() throws {
+        try "cpu".write(to: root.appendingPathComponent("cgroup.subtree_control"), atomically: true, encoding: .utf8)
+        let cgroup = try Cgroup.create(name: "box", resources: nil, mode: .unified, root: FilePath(root.path))
+        XCTAssertEqual(contents("minidock/cgroup.subtree_control"), "+cpu")
+        let box = root.appendingPathComponent("minidock/box")
+        for file in ["memory.max", "pids.max"] { try FileManager.default.removeItem(at: box.appendingPathComponent(file)) }
+        try "cpu\n".write(to: box.appendingPathComponent("cgroup.controllers"), atomically: true, encoding: .utf8)
+        try "usage_usec 7\n".write(to: box.appendingPathComponent("cpu.stat"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try cgroup.statistics(), CgroupStatistics(memoryUsage: 0, memoryLimit: nil, cpuUsageNanoseconds: 7000,
+                                                                 pidsCurrent: 0, oomKills: 0))
     }
 
     func testSharesToWeight() {

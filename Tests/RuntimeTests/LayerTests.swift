@@ -82,7 +82,7 @@ final class LayerTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: source.appending("dir").string, withIntermediateDirectories: true)
         try "data".write(toFile: source.appending("file").string, atomically: true, encoding: .utf8)
         XCTAssertEqual(cshim_lsetxattr(source.appending("file").string, "user.minidock", "kept", 4), 0)
-        try Whiteout.markOpaque(source.appending("dir"))
+        try Whiteout.markOpaque("dir", in: RootDirectory(source))
         try LayerPacker.pack(source, to: path("x.tar"))
         try LayerUnpacker.unpack(path("x.tar"), into: path("xout"), convertWhiteouts: false)
         var value = [UInt8](repeating: 0, count: 16)
@@ -107,8 +107,8 @@ final class LayerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: outside))
     }
 
-    /// libarchive (SECURE_SYMLINKS with UNLINK) neutralizes it: the symlink in the layer is
-    /// replaced by a real directory before anything is written, so nothing lands outside.
+    /// A layer that writes through its own symlink is refused with one line (a layer made from
+    /// a real tree never has an entry behind a symlink), and nothing lands outside.
     func testWritingThroughASymlinkIsNeutralized() throws {
         // First a symlink "dir -> <outside>", then "dir/planted" written through it.
         let outside = path("outside")
@@ -119,12 +119,10 @@ final class LayerTests: XCTestCase {
         symlink(outside.string, stageA.appending("dir").string)
         try "planted".write(toFile: stageB.appending("planted").string, atomically: true, encoding: .utf8)
         try tar(["-cf", path("evil.tar").string, "-C", stageA.string, "dir", "-C", path("stageB").string, "dir/planted"])
-        _ = try? LayerUnpacker.unpack(path("evil.tar"), into: path("target"))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: outside.appending("planted").string))
-        var info = stat()
-        if lstat(path("target/dir").string, &info) == 0 {
-            XCTAssertNotEqual(info.st_mode & S_IFMT, S_IFLNK, "the symlink was not followed, and is gone")
+        XCTAssertThrowsError(try LayerUnpacker.unpack(path("evil.tar"), into: path("target"))) {
+            XCTAssertTrue("\($0)".contains("entry \"dir/planted\"") && "\($0)".contains("crosses a symlink"), "\($0)")
         }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outside.appending("planted").string))
     }
 
     func testChangesOfAnUpperDirectory() throws {
@@ -138,8 +136,9 @@ final class LayerTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: upper.appending("etc").string, withIntermediateDirectories: true)
         try "y".write(toFile: upper.appending("etc/passwd").string, atomically: true, encoding: .utf8)
         try "new".write(toFile: upper.appending("etc/new").string, atomically: true, encoding: .utf8)
-        try Whiteout.create(at: upper.appending("bin/sh"))
-        try Whiteout.markOpaque(upper.appending("opaque"))
+        let upperRoot = try RootDirectory(upper)
+        try Whiteout.create("bin/sh", in: upperRoot)
+        try Whiteout.markOpaque("opaque", in: upperRoot)
         try "b".write(toFile: upper.appending("opaque/b").string, atomically: true, encoding: .utf8)
 
         let changes = try Changes.of(upper: upper, lowers: [lower]).map(\.description)
@@ -266,4 +265,53 @@ final class MaliciousLayerTests: XCTestCase {
         try LayerUnpacker.unpack(tarball, into: target)
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: target.appending("bin/sh").string), "/bin/busybox")
     }
+
+    /// Whiteouts are made by minidock, not libarchive: behind a symlink they must not reach the
+    /// host — device nodes, directories and the opaque xattr (issue 7, item 1). Each form, with
+    /// an absolute and a relative link target, through openat2 and through the component walk.
+    func testWhiteoutsBehindASymlinkTouchNothingOutside() throws {
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        let depth = String(repeating: "../", count: target.components.count + 2)
+        for resolver in ["openat2", "walk"] {
+            RootDirectory.openat2Available = resolver == "openat2"
+            defer { RootDirectory.openat2Available = true }
+            for link in [outside, depth + String(outside.dropFirst())] {
+                for entry in ["evil/.wh.x", "evil/new/.wh..wh..opq", "evil/deep/er/.wh.y", "evil/.wh..wh..opq"] {
+                    try? FileManager.default.removeItem(atPath: target.string)
+                    let tarball = try craft("""
+                    add('evil', type=tarfile.SYMTYPE, linkname=\(quoted(link)))
+                    add(\(quoted(entry)), data=b'')
+                    """)
+                    XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target), "\(resolver) \(link) \(entry)") {
+                        XCTAssertTrue("\($0)".contains("crosses a symlink"), "\($0)")
+                    }
+                    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), [], "\(resolver) \(entry)")
+                    var value = [UInt8](repeating: 0, count: 4)
+                    XCTAssertEqual(cshim_lgetxattr(outside, Whiteout.opaqueAttribute, &value, 4), -1, "\(resolver) \(entry)")
+                }
+            }
+        }
+    }
+
+    /// A hard link whose target lies behind a symlink of the layer names a host file.
+    func testHardLinkThroughASymlinkIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        try "secret".write(toFile: outside + "/secret", atomically: true, encoding: .utf8)
+        let tarball = try craft("""
+        add('evil', type=tarfile.SYMTYPE, linkname=\(quoted(outside)))
+        add('stolen', type=tarfile.LNKTYPE, linkname='evil/secret')
+        """)
+        XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target.appending("stolen").string))
+    }
+
+    /// A whiteout that names nothing (`.wh.` alone) or `..` is refused, not made.
+    func testWhiteoutOfNothingIsRefused() throws {
+        for name in ["a/.wh.", "a/.wh..."] {
+            try? FileManager.default.removeItem(atPath: target.string)
+            let tarball = try craft("add(\(quoted(name)), data=b'')")
+            XCTAssertThrowsError(try LayerUnpacker.unpack(tarball, into: target), name)
+        }
+    }
 }
+

@@ -94,6 +94,22 @@ public final class LocalRegistry {
         _ = try Self.run("/usr/bin/skopeo", arguments)
     }
 
+    /// A manifest as the registry serves it (`skopeo inspect --raw`), decoded: its layers'
+    /// digests and media types, read back from the registry itself.
+    public func manifest(_ name: String) throws -> [String: Any] {
+        var arguments = ["inspect", "--raw", "docker://\(host)/\(name)"]
+        if let caCertificate { arguments.insert(contentsOf: ["--cert-dir", caCertificate.deletingLastPathComponent().path], at: 1) } else {
+            arguments.insert("--tls-verify=false", at: 1)
+        }
+        let json = try Self.run("/usr/bin/skopeo", arguments)
+        return (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// The layers of a manifest: (digest, media type), bottom first.
+    public func layers(_ name: String) throws -> [(digest: String, mediaType: String)] {
+        ((try manifest(name)["layers"] as? [[String: Any]]) ?? []).map { ($0["digest"] as? String ?? "", $0["mediaType"] as? String ?? "") }
+    }
+
     /// Every file of the registry's storage, for "nothing was half-stored" checks.
     public var storedFiles: [String] {
         (FileManager.default.enumerator(atPath: directory.appendingPathComponent("data").path)?.allObjects as? [String]) ?? []

@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "cshim_paths.h"
+
 /// clone(2) used like fork(2): the child continues on a copy of the caller's stack.
 /// `flags` are CLONE_NEW* namespace flags; SIGCHLD is added so the parent can wait for it.
 /// Returns the child's PID in the parent, 0 in the child, -1 with errno on failure.

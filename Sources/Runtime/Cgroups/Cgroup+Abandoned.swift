@@ -23,7 +23,7 @@ extension Cgroup {
         var removed: [FilePath] = []
         for parent in parents where Directories.isDirectory(parent) {
             for name in (try? Directories.entries(parent)) ?? [] where name.hasPrefix(prefix) {
-                guard let owner = ProcessIdentity(name.dropFirst(prefix.count)), !owner.isAlive else { continue }
+                guard let owner = ProcessIdentity(exactly: name.dropFirst(prefix.count)), !owner.isAlive else { continue }
                 let directory = parent.appending(name)
                 guard ((try? CgroupFile.read(directory.appending("cgroup.procs"))) ?? "x").isEmpty else { continue }
                 if (try? CgroupFile.removeDirectory(directory)) != nil { removed.append(directory) }

@@ -7,18 +7,28 @@ import SystemPackage
 /// What most current hosts have. Tested here against a directory laid out like a v2 tree,
 /// because this project's VMs keep their controllers on v1.
 enum CgroupV2 {
+    /// The controllers minidock uses, in the order they are enabled.
+    static let usable = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"]
+
     static func create(name: String, resources: Spec.Resources, root: FilePath,
                        naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
         let needed = controllers(for: resources)
         // A controller is usable in minidock/NAME only if it is enabled in the subtree
-        // control of every ancestor. The root's belongs to the host: read it, never write it.
+        // control of every ancestor. The root's (or a delegated parent's) belongs to whoever
+        // runs us: read it, never write it.
         let available = Set(try CgroupFile.read(root.appending("cgroup.subtree_control")).split(separator: " ").map(String.init))
         if let missing = needed.first(where: { !available.contains($0) }) {
             throw RuntimeError("cgroup controller \(quoted(missing)) is not enabled in \(quoted(root.appending("cgroup.subtree_control").string))")
         }
+        // Every available controller is enabled for the container, not only those its limits
+        // need, as Docker does: its statistics (memory.events for an OOM kill, pids.current)
+        // and its operations exist only where the controller is enabled.
+        let enabled = usable.filter(available.contains)
         let directory = try CgroupFile.makeCgroup(name, in: root) { parent in
-            if !needed.isEmpty {
-                try CgroupFile.write(needed.map { "+" + $0 }.joined(separator: " "), to: parent.appending("cgroup.subtree_control"))
+            let missing = Set(enabled).subtracting(try enabledControllers(parent))
+            if !missing.isEmpty {
+                try CgroupFile.write(enabled.filter(missing.contains).map { "+" + $0 }.joined(separator: " "),
+                                     to: parent.appending("cgroup.subtree_control"))
             }
         }
         let cgroup = Cgroup(name: name, mode: .unified, directories: ["": directory])
@@ -85,16 +95,28 @@ enum CgroupV2 {
         shares == 0 ? 0 : 1 + ((min(max(shares, 2), 262_144) - 2) * 9999) / 262_142
     }
 
+    /// The controllers enabled for a cgroup's children (its cgroup.subtree_control).
+    static func enabledControllers(_ directory: FilePath) throws -> Set<String> {
+        Set(try CgroupFile.read(directory.appending("cgroup.subtree_control")).split(separator: " ").map(String.init))
+    }
+
+    /// Read from the files of the controllers the cgroup has (its cgroup.controllers): a host
+    /// that offers no pids controller has no pids.current, and its count is then 0, not an error.
+    /// cpu.stat is always there (the kernel keeps usage_usec without the cpu controller).
     static func statistics(of cgroup: Cgroup) throws -> CgroupStatistics {
         let directory = cgroup.directories[""]!
-        let limit = try CgroupFile.read(directory.appending("memory.max"))
+        let has = Set(try CgroupFile.read(directory.appending("cgroup.controllers")).split(separator: " ").map(String.init))
+        func number(_ controller: String, _ file: String, key: String? = nil) throws -> UInt64 {
+            has.contains(controller) ? try CgroupFile.number(directory.appending(file), key: key) : 0
+        }
+        let limit = has.contains("memory") ? try CgroupFile.read(directory.appending("memory.max")) : "max"
         return CgroupStatistics(
-            memoryUsage: try CgroupFile.number(directory.appending("memory.current")),
+            memoryUsage: try number("memory", "memory.current"),
             memoryLimit: limit == "max" ? nil : UInt64(limit),
             cpuUsageNanoseconds: try CgroupFile.number(directory.appending("cpu.stat"), key: "usage_usec") * 1000,
-            pidsCurrent: try CgroupFile.number(directory.appending("pids.current")),
-            oomKills: try CgroupFile.number(directory.appending("memory.events"), key: "oom_kill"),
-            forksRefused: try CgroupFile.number(directory.appending("pids.events"), key: "max")
+            pidsCurrent: try number("pids", "pids.current"),
+            oomKills: try number("memory", "memory.events", key: "oom_kill"),
+            forksRefused: try number("pids", "pids.events", key: "max")
         )
     }
 

@@ -43,10 +43,15 @@ public enum FileContents {
             open(path.string, flags, mode)
         }
         defer { close(fd) }
+        try write(bytes, to: fd, named: path.string)
+    }
+
+    /// Write all of `bytes` to an open descriptor; `name` is the file's name for the trace.
+    public static func write(_ bytes: [UInt8], to fd: Int32, named name: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = try Syscall.call("write", [quoted(path.string), quoted(String(decoding: bytes, as: UTF8.self))],
-                                           subject: quoted(path.string)) {
+            let written = try Syscall.call("write", [quoted(name), quoted(String(decoding: bytes, as: UTF8.self))],
+                                           subject: quoted(name)) {
                 bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             }
             offset += written

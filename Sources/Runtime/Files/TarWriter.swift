@@ -16,7 +16,9 @@ public final class TarWriter {
         self.output = output
         archive_write_set_format_pax_restricted(writer)
         guard archive_write_open_filename(writer, output.string) == ARCHIVE_OK else {
-            defer { archive_write_free(writer) }
+            // Every property is set, so deinit runs after this throw and frees the writer:
+            // freeing it here too would free it twice.
+            closed = true
             throw LayerUnpacker.archiveError(writer, output)
         }
     }

@@ -21,6 +21,16 @@ public enum Directories {
         }
     }
 
+    /// Take group and other permissions away from an existing directory (made by an older
+    /// version, or by hand): chmod only when it is looser than `mode`.
+    public static func restrict(_ path: FilePath, to mode: mode_t) throws {
+        var info = stat()
+        guard lstat(path.string, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o777 & ~mode != 0 else { return }
+        try Syscall.call("chmod", [quoted(path.string), "0" + String(mode, radix: 8)], subject: quoted(path.string)) {
+            chmod(path.string, mode)
+        }
+    }
+
     /// Whether `path` is a directory (following symlinks).
     public static func isDirectory(_ path: FilePath) -> Bool {
         var info = stat()
@@ -29,8 +39,18 @@ public enum Directories {
 
     /// The names in a directory, without `.` and `..`.
     public static func entries(_ path: FilePath) throws -> [String] {
-        guard let directory = opendir(path.string) else {
-            throw RuntimeError(call: "opendir", subject: quoted(path.string), errno: Errno(rawValue: errno))
+        let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY|O_DIRECTORY"], subject: quoted(path.string), traced: false) {
+            open(path.string, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        return try entries(descriptor: fd, named: path.string)
+    }
+
+    /// The names in the directory open on `descriptor`, which this takes over and closes.
+    public static func entries(descriptor: Int32, named name: String) throws -> [String] {
+        guard let directory = fdopendir(descriptor) else {
+            let error = Errno(rawValue: errno)
+            close(descriptor)
+            throw RuntimeError(call: "fdopendir", subject: quoted(name), errno: error)
         }
         defer { closedir(directory) }
         var names: [String] = []

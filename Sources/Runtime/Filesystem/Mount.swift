@@ -15,6 +15,21 @@ public enum Mount {
         }
     }
 
+    /// Mount onto a directory or file already resolved and opened (`RootDirectory`), through
+    /// its `/proc/self/fd/N` name: the kernel mounts on what the descriptor holds, so nothing
+    /// in the image can swap the path between the check and the mount. `named` is the path
+    /// for the error message.
+    public static func mount(source: String?, onto descriptor: Int32, named: String, type: String?,
+                             flags: MountFlags, data: String? = nil) throws {
+        let target = "/proc/self/fd/\(descriptor)"
+        let spelled = [source.map(quoted) ?? "NULL", quoted(target), type.map(quoted) ?? "NULL",
+                       flags.cSpelling, data.map(quoted) ?? "NULL"]
+        let subject = "\(quoted(source ?? type ?? "none")) on \(quoted(named))"
+        try Syscall.call("mount", spelled, subject: subject) {
+            Glibc.mount(source, target, type, flags.rawValue, data)
+        }
+    }
+
     public static func unmount(_ target: FilePath, flags: UnmountFlags = []) throws {
         try Syscall.call("umount2", [quoted(target.string), flags.cSpelling], subject: quoted(target.string)) {
             umount2(target.string, flags.rawValue)

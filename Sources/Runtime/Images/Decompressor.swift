@@ -18,7 +18,14 @@ public enum Decompressor {
     }
 
     /// Write the decompressed bytes of `source` to `destination`, hashing as it goes.
+    /// Refused past `ExpansionLimit` (a decompression bomb), and before it starts when the
+    /// size gzip records for its data cannot fit on the disk.
     public static func decompress(_ source: FilePath, to destination: FilePath) throws -> (digest: Digest, size: Int64) {
+        let limit = try ExpansionLimit(compressed: source)
+        if let expected = try expectedSize(source) {
+            try limit.check(expected, "layer \(quoted(source.string))")
+            try FreeSpace.require(expected, for: "layer \(quoted(source.string))", in: destination.removingLastComponent())
+        }
         guard let reader = archive_read_new() else { throw RuntimeError("decompress \(quoted(source.string)): out of memory") }
         defer { archive_read_free(reader) }
         archive_read_support_filter_all(reader)
@@ -51,8 +58,23 @@ public enum Decompressor {
                 }
             }
             size += Int64(count)
+            try limit.check(size, "layer \(quoted(source.string))")
         }
         return (hasher.finish(), size)
+    }
+
+    /// What gzip's trailer says the data's size is (ISIZE: the size modulo 2³², so a hint: it
+    /// is exact below 4 GiB for a single-member file, which is what layers are). nil otherwise.
+    static func expectedSize(_ path: FilePath) throws -> Int64? {
+        guard try compression(of: path) == .gzip else { return nil }
+        let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY"], subject: quoted(path.string), traced: false) {
+            open(path.string, O_RDONLY | O_CLOEXEC)
+        }
+        defer { close(fd) }
+        var trailer = [UInt8](repeating: 0, count: 4)
+        let end = lseek(fd, -4, SEEK_END)
+        guard end > 0, trailer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, 4) }) == 4 else { return nil }
+        return Int64(trailer[0]) | Int64(trailer[1]) << 8 | Int64(trailer[2]) << 16 | Int64(trailer[3]) << 24
     }
 
     static func readPrefix(_ path: FilePath, count: Int) throws -> [UInt8] {

@@ -24,10 +24,14 @@ public enum ImageArchive {
 
     // MARK: save
 
+    /// Write the archive to `output`, through a temporary beside it (see `ArchiveOutput`).
     public static func save(_ images: [(manifest: Digest, references: [ImageReference])], from store: ImageStore,
                             to output: FilePath) throws {
-        let staging = store.temporaryPath("save")
-        defer { try? TreeWalk.remove(staging) }
+        try ArchiveOutput.write(to: output) { staging in try write(images, from: store, to: staging) }
+    }
+
+    static func write(_ images: [(manifest: Digest, references: [ImageReference])], from store: ImageStore,
+                      to staging: FilePath) throws {
         let writer = try TarWriter(staging)
         var entries: [DockerManifestEntry] = []
         var repositories: [String: [String: String]] = [:]
@@ -58,7 +62,6 @@ public enum ImageArchive {
         try writer.add("manifest.json", bytes: try ImageJSON.encode(entries))
         try writer.add("repositories", bytes: try ImageJSON.encode(repositories))
         try writer.close()
-        try store.rename(staging, to: output)
     }
 
     // MARK: load
@@ -69,30 +72,44 @@ public enum ImageArchive {
         let staging = store.temporaryPath("load")
         defer { try? TreeWalk.remove(staging) }
         try LayerUnpacker.unpack(archive, into: staging, convertWhiteouts: false)
-        if access(staging.appending("manifest.json").string, F_OK) == 0 {
-            return try loadDockerArchive(staging, store: store, source: archive)
-        }
-        if access(staging.appending("index.json").string, F_OK) == 0 {
-            return try loadOCILayout(staging, store: store, source: archive)
+        do {
+            if ArchiveMember.exists("manifest.json", in: staging) {
+                return try loadDockerArchive(staging, store: store, source: archive)
+            }
+            if ArchiveMember.exists("index.json", in: staging) {
+                return try loadOCILayout(staging, store: store, source: archive)
+            }
+        } catch {
+            // Whatever was stored before the failure goes again: bad input changes nothing.
+            try? store.discardUnreferenced()
+            throw error
         }
         throw RuntimeError("archive \(quoted(archive.string)): neither a docker-archive (manifest.json) nor an OCI layout (index.json)")
     }
 
-    static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
-        let entries = try ImageJSON.decode([DockerManifestEntry].self,
-                                           from: try FileContents.read(directory.appending("manifest.json"), traced: false),
-                                           what: "\(quoted(source.string)): manifest.json")
+    /// An image of the archive, checked and ready to store: its members open, its name parsed.
+    struct Prepared {
+        var configBytes: [UInt8]
+        /// Open until stored: their paths are /proc/self/fd/N.
+        var layers: [ArchiveMember]
+        var names: [ImageReference]
+    }
+
+    /// Store every prepared image, then name them: an archive with one bad image (a symlink
+    /// member, a name that does not parse, a blob that does not match its digest) is refused
+    /// before any image of it gets a name.
+    static func store(_ images: [Prepared], into store: ImageStore, source: FilePath) throws -> [String] {
+        let stored = try withExtendedLifetime(images) {
+            try images.map { try storeImage(configBytes: $0.configBytes, layerFiles: $0.layers.map(\.path), store: store, source: source) }
+        }
         var lines: [String] = []
-        for entry in entries {
-            let configBytes = try FileContents.read(try inside(directory, entry.Config, source), traced: false)
-            let layerFiles = try entry.Layers.map { try inside(directory, $0, source) }
-            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
-            let tags = try (entry.RepoTags ?? []).map { try ImageReference(parsing: $0) }
-            for tag in tags {
-                try store.tag(tag, to: manifestDigest)
-                lines.append("Loaded image: \(tag.familiarRepository):\(tag.tag ?? "latest")")
+        for (image, (manifestDigest, imageID)) in zip(images, stored) {
+            for name in image.names {
+                try store.tag(name, to: manifestDigest)
+                lines.append("Loaded image: \(name.familiarRepository)"
+                             + (name.tag.map { ":" + $0 } ?? name.digest.map { "@\($0)" } ?? ":latest"))
             }
-            if tags.isEmpty {
+            if image.names.isEmpty {
                 try store.keepUntagged(manifestDigest)
                 lines.append("Loaded image ID: \(imageID)")
             }
@@ -100,11 +117,28 @@ public enum ImageArchive {
         return lines
     }
 
+    static func loadDockerArchive(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
+        let entries = try ImageJSON.decode([DockerManifestEntry].self,
+                                           from: try ArchiveMember("manifest.json", in: directory, archive: source).read(),
+                                           what: "\(quoted(source.string)): manifest.json")
+        let images = try entries.map { entry in
+            // A bad RepoTags entry is an error, as in `docker load`.
+            let names = try (entry.RepoTags ?? []).map { name in
+                do { return try ImageReference(parsing: name) } catch let error as RuntimeError {
+                    throw RuntimeError("\(quoted(source.string)): manifest.json names \(quoted(name)): \(error.message)")
+                }
+            }
+            return Prepared(configBytes: try ArchiveMember(entry.Config, in: directory, archive: source).read(),
+                            layers: try entry.Layers.map { try ArchiveMember($0, in: directory, archive: source) }, names: names)
+        }
+        return try Self.store(images, into: store, source: source)
+    }
+
     static func loadOCILayout(_ directory: FilePath, store: ImageStore, source: FilePath) throws -> [String] {
-        let index = try ImageJSON.decode(OCIIndex.self, from: try FileContents.read(directory.appending("index.json"), traced: false),
+        let index = try ImageJSON.decode(OCIIndex.self, from: try ArchiveMember("index.json", in: directory, archive: source).read(),
                                          what: "\(quoted(source.string)): index.json")
-        var lines: [String] = []
-        for descriptor in index.manifests {
+        let images = try index.manifests.map { descriptor in
+            let name = try annotatedName(descriptor, source: source)
             let manifestDescriptor = try platformManifest(descriptor, directory: directory, source: source)
             let manifest = try ImageJSON.decode(ImageManifest.self, from: try verifiedBlob(manifestDescriptor, directory, source),
                                                 what: "\(quoted(source.string)): manifest \(manifestDescriptor.digest)")
@@ -112,24 +146,35 @@ public enum ImageArchive {
                 throw RuntimeError("\(quoted(source.string)): unsupported layer media type \(quoted(layer.mediaType))")
             }
             let configBytes = try verifiedBlob(manifest.config, directory, source)
-            let layerFiles = manifest.layers.map { directory.appending("blobs/sha256/\($0.digest.hex)") }
-            for (layer, file) in zip(manifest.layers, layerFiles) {
-                let (digest, size) = try Digest.of(file: file)
+            let layers = try manifest.layers.map { try ArchiveMember("blobs/sha256/\($0.digest.hex)", in: directory, archive: source) }
+            for (layer, member) in zip(manifest.layers, layers) {
+                let (digest, size) = try Digest.of(file: member.path)
                 guard digest == layer.digest, size == layer.size else {
                     throw RuntimeError("\(quoted(source.string)): layer \(layer.digest) does not match its content")
                 }
             }
-            let (manifestDigest, imageID) = try storeImage(configBytes: configBytes, layerFiles: layerFiles, store: store, source: source)
-            let name = descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?["org.opencontainers.image.ref.name"]
-            if let name, name.contains(":") || name.contains("/"), let reference = try? ImageReference(parsing: name) {
-                try store.tag(reference, to: manifestDigest)
-                lines.append("Loaded image: \(reference.familiarRepository):\(reference.tag ?? "latest")")
-            } else {
-                try store.keepUntagged(manifestDigest)
-                lines.append("Loaded image ID: \(imageID)")
-            }
+            return Prepared(configBytes: configBytes, layers: layers, names: name.map { [$0] } ?? [])
         }
-        return lines
+        return try Self.store(images, into: store, source: source)
+    }
+
+    /// The name an index entry gives its image: containerd's `io.containerd.image.name` (a full
+    /// reference), else `org.opencontainers.image.ref.name` when it is one (`ocibox:v3`, as skopeo
+    /// writes; a bare `v3`, which the OCI layout spec also allows, names no repository: the image
+    /// loads untagged). A name that does not parse is an error, as a bad `RepoTags` entry is to
+    /// `docker load`, not a silently unnamed image. A name pinned by digest (`name@sha256:X`)
+    /// must be pinned to this very entry: X is the digest of what it names, or the name lies.
+    static func annotatedName(_ descriptor: Descriptor, source: FilePath) throws -> ImageReference? {
+        guard let name = descriptor.annotations?["io.containerd.image.name"] ?? descriptor.annotations?["org.opencontainers.image.ref.name"],
+              name.contains(":") || name.contains("/") else { return nil }
+        let reference: ImageReference
+        do { reference = try ImageReference(parsing: name) } catch let error as RuntimeError {
+            throw RuntimeError("\(quoted(source.string)): index.json names \(quoted(name)): \(error.message)")
+        }
+        if let pinned = reference.digest, pinned != descriptor.digest {
+            throw RuntimeError("\(quoted(source.string)): index.json names \(quoted(name)) for manifest \(descriptor.digest): the digest does not match")
+        }
+        return reference
     }
 
     /// An index entry that is itself an index (multi-platform): pick linux/amd64.
@@ -165,20 +210,16 @@ public enum ImageArchive {
         let configDigest = try store.putBlob(configBytes)
         let manifest = ImageManifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: configDigest,
                                                         size: Int64(configBytes.count)), layers: descriptors)
-        return (try store.putBlob(try ImageJSON.encode(manifest)), configDigest)
+        let manifestDigest = try store.putBlob(try ImageJSON.encode(manifest))
+        try store.admit(manifestDigest)
+        return (manifestDigest, configDigest)
     }
 
     static func verifiedBlob(_ descriptor: Descriptor, _ directory: FilePath, _ source: FilePath) throws -> [UInt8] {
-        let bytes = try FileContents.read(directory.appending("blobs/sha256/\(descriptor.digest.hex)"), traced: false)
+        let bytes = try ArchiveMember("blobs/sha256/\(descriptor.digest.hex)", in: directory, archive: source).read()
         guard Digest.of(bytes) == descriptor.digest else {
             throw RuntimeError("\(quoted(source.string)): blob \(descriptor.digest) does not match its content")
         }
         return bytes
-    }
-
-    /// A path named inside the archive, kept inside it.
-    static func inside(_ directory: FilePath, _ name: String, _ source: FilePath) throws -> FilePath {
-        let relative = try LayerUnpacker.safeRelativePath(name, in: source)
-        return directory.appending(relative)
     }
 }

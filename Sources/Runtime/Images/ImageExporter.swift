@@ -6,25 +6,29 @@ import SystemPackage
 /// The flattening is overlayfs's own: the layers are mounted read-only (lowers only, no upper)
 /// in a child's private mount namespace, and the merged view is packed. Whiteouts and opaque
 /// directories are hidden by the kernel exactly as in a running container, and the mount
-/// vanishes with the child.
+/// vanishes with the child. The mount is `OverlayLayout`'s, as `run`'s is: an image of many
+/// layers, whose paths do not fit in mount(2)'s one page of options, is mounted through the
+/// same short links.
 public enum ImageExporter {
+    /// Write the tarball to `output`, through a temporary beside it (see `ArchiveOutput`).
     public static func export(_ manifest: Digest, from store: ImageStore, to output: FilePath) throws {
         let layers = try store.unpackedLayers(of: manifest)
-        let staging = store.temporaryPath("export")
-        defer { try? TreeWalk.remove(staging) }
-        if layers.count == 1 {
-            // One layer has nothing below it to delete from: it is its own flattened root.
-            try LayerPacker.pack(layers[0], to: staging.appending("root.tar"), createDirectory: staging)
-        } else {
-            let merged = staging.appending("merged")
-            try Directories.create(merged)
-            let options = "lowerdir=" + layers.reversed().map(\.string).joined(separator: ":")
+        try ArchiveOutput.write(to: output) { tarball in
+            if layers.count == 1 {
+                // One layer has nothing below it to delete from: it is its own flattened root.
+                try LayerPacker.pack(layers[0], to: tarball)
+                return
+            }
+            let staging = store.temporaryPath("export")
+            defer { try? TreeWalk.remove(staging) }
+            let layout = OverlayLayout(lowers: layers.reversed(), upper: staging.appending("upper"), work: staging.appending("work"),
+                                       merged: staging.appending("merged"), links: staging.appending("l"))
+            try layout.create()
             try ChildProcess.perform(namespaces: .newMount) {
                 try Mount.makeEverythingPrivate()
-                try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: .readOnly, data: options)
-                try LayerPacker.pack(merged, to: staging.appending("root.tar"))
+                try layout.mountLowersOnly()
+                try LayerPacker.pack(layout.merged, to: tarball)
             }
         }
-        try store.rename(staging.appending("root.tar"), to: output)
     }
 }

@@ -38,16 +38,10 @@ public struct ImageReference: Hashable, Comparable, CustomStringConvertible, Sen
             rest = rest[..<colon]
             guard Self.isValidTag(tag!) else { throw invalid("a tag is 1 to 128 of letters, digits, _ . - (not starting with . or -)") }
         }
-        var name = String(rest)
-        guard !name.isEmpty, name.count <= 255 else { throw invalid("the repository name must be 1 to 255 characters") }
-        var domain = Self.defaultDomain
-        if let slash = name.firstIndex(of: "/") {
-            let first = name[..<slash]
-            if first.contains(".") || first.contains(":") || first == "localhost" {
-                domain = String(first)
-                name = String(name[name.index(after: slash)...])
-            }
-        }
+        guard !rest.isEmpty, rest.count <= 255 else { throw invalid("the repository name must be 1 to 255 characters") }
+        let split = Self.splitDomain(String(rest))
+        var domain = split.domain ?? Self.defaultDomain
+        var name = split.remainder
         if domain == "index.docker.io" { domain = Self.defaultDomain }
         if domain == Self.defaultDomain && !name.contains("/") { name = "library/" + name }
         guard name == name.lowercased() else { throw invalid("repository name must be lowercase") }

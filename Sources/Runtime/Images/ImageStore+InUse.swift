@@ -4,16 +4,17 @@ import Glibc
 import SystemPackage
 
 /// Which images running containers use, so that `rmi` does not pull the layers from under
-/// them: `images/in-use/<manifest hex>/<holder>`, a file holding the holder's PID. A holder that
-/// died without releasing (a crash, SIGKILL) is recognised by its PID being gone, and its
-/// record removed by the next command that looks.
+/// them: `images/in-use/<manifest hex>/<holder>`, a file holding the holder's PID and start
+/// time. A holder that died without releasing (a crash, SIGKILL) is recognised by that process
+/// being gone — a new process that got the same PID has another start time — and its record
+/// is removed by the next command that looks.
 extension ImageStore {
     var inUseDirectory: FilePath { root.appending("in-use") }
 
     public func markInUse(_ manifest: Digest, by holder: String) throws {
         let directory = inUseDirectory.appending(manifest.hex)
         try Directories.create(directory)
-        try FileContents.write(Array("\(getpid())".utf8), to: directory.appending(holder), create: true)
+        try FileContents.write(Array("\(ProcessIdentity.current)".utf8), to: directory.appending(holder), create: true)
     }
 
     public func releaseUse(_ manifest: Digest, by holder: String) {
@@ -29,8 +30,8 @@ extension ImageStore {
         var live: [String] = []
         for holder in try Directories.entries(directory).sorted() {
             let record = directory.appending(holder)
-            let pid = pid_t((try? FileContents.readString(record)) ?? "") ?? 0
-            if pid > 0 && (kill(pid, 0) == 0 || errno == EPERM) {
+            let owner = ProcessIdentity(parsingPrefixOf: (try? FileContents.readString(record)) ?? "")
+            if owner?.isAlive == true {
                 live.append(holder)
             } else {
                 unlink(record.string)

@@ -10,23 +10,42 @@ import SystemPackage
 /// <root>/images/repositories.json     reference → manifest digest ("docker.io/library/busybox:latest")
 /// <root>/images/layers/<diff id hex>/ each layer unpacked once, shared by every image using it
 /// <root>/images/tmp/                   writes in progress, renamed into place when verified
+/// <root>/images/pins/<pid>-<start>     what a running command stored but has not tagged yet
 /// <root>/images/lock                   flock(2): one writer at a time
 /// ```
 ///
 /// A blob is written to `tmp/` while its digest is computed, checked against the digest it
 /// claims, and only then renamed into `blobs/`: a crash or a bad blob leaves nothing that a
 /// later command would trust.
+///
+/// The store is root's alone (0700): its layers hold images' setuid binaries and device nodes,
+/// which any local user could otherwise run or open straight from `layers/<id>/`.
+///
+/// Everything temporary carries its owner's PID and start time in its name
+/// (`tmp/layer-4242-881234-…`, `pins/4242-881234`); whoever takes the lock next removes what
+/// belonged to processes that are gone (killed, crashed, interrupted). Garbage collection
+/// spares what a live command pinned, so `rmi` running beside `pull` never deletes a blob
+/// the pull stored but has not tagged yet.
 public struct ImageStore: Sendable {
     public let root: FilePath
 
     public init(root: FilePath) throws {
+        guard !root.string.isEmpty else { throw RuntimeError("storage root: empty path; give a directory") }
+        // A new root is made private; an existing one may be any directory the user named
+        // (`--root ~/x`), so only minidock's own `images/` under it is tightened.
+        try Directories.create(root, mode: 0o700)
         self.root = root.appending("images")
-        for directory in [blobs, layers, temporary] { try Directories.create(directory) }
+        try Directories.create(self.root, mode: 0o700)
+        try Directories.restrict(self.root, to: 0o700)
+        for directory in [blobs, layers, temporary, pins] { try Directories.create(directory, mode: 0o700) }
+        // Every command starts by clearing what killed or crashed commands left (`locked` sweeps).
+        try locked {}
     }
 
     var blobs: FilePath { root.appending("blobs/sha256") }
     var layers: FilePath { root.appending("layers") }
     var temporary: FilePath { root.appending("tmp") }
+    var pins: FilePath { root.appending("pins") }
     var repositoriesFile: FilePath { root.appending("repositories.json") }
     /// Images kept without a name (`docker load` of an untagged archive): `<none>` in `images`.
     var untaggedFile: FilePath { root.appending("untagged.json") }
@@ -37,21 +56,71 @@ public struct ImageStore: Sendable {
 
     // MARK: locking
 
+    /// Roots whose lock this process holds now: `locked` inside `locked` runs at once (flock
+    /// on a second descriptor of the same file would wait for the first forever).
+    nonisolated(unsafe) private static var held: Set<String> = []
+
     /// Run `body` holding the store's lock, so that two commands never interleave writes of
-    /// the reference file or collect garbage under each other.
+    /// the reference file or collect garbage under each other. Taking the lock first sweeps
+    /// what dead processes left behind.
     public func locked<T>(_ body: () throws -> T) throws -> T {
+        if Self.held.contains(root.string) { return try body() }
         let path = root.appending("lock").string
         let fd = try Syscall.call("open", [quoted(path), "O_RDWR|O_CREAT"], subject: quoted(path), traced: false) {
             open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         }
         defer { close(fd) }
         try Syscall.call("flock", ["\(fd)", "LOCK_EX"], subject: quoted(path), traced: false) { flock(fd, LOCK_EX) }
+        Self.held.insert(root.string)
+        defer { Self.held.remove(root.string) }
+        try sweepLeftovers()
         return try body()
     }
 
-    /// A fresh path in `tmp/` for a write in progress.
+    /// A fresh path in `tmp/` for a write in progress, named for its owner (this process).
     public func temporaryPath(_ label: String) -> FilePath {
-        temporary.appending("\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        temporary.appending("\(label)-\(ProcessIdentity.current)-\(UInt32.random(in: 0...UInt32.max))")
+    }
+
+    /// Remove temporaries and pins whose owner is no longer running. Called under the lock.
+    func sweepLeftovers() throws {
+        for name in try Directories.entries(temporary) {
+            // `label-PID-START-RANDOM`: the label may hold dashes itself; the owner is the two
+            // numbers before the last field.
+            let fields = name.split(separator: "-").map(String.init)
+            guard fields.count >= 4, let owner = ProcessIdentity(parsingPrefixOf: fields[(fields.count - 3)...].joined(separator: "-")),
+                  !owner.isAlive else { continue }
+            try TreeWalk.remove(temporary.appending(name))
+        }
+        for name in try Directories.entries(pins) {
+            guard let owner = ProcessIdentity(parsingPrefixOf: name), !owner.isAlive else { continue }
+            try TreeWalk.remove(pins.appending(name))
+        }
+    }
+
+    // MARK: pins
+
+    /// Record, under the lock, that this process holds blobs or layers (by hex digest) it has
+    /// not tagged yet: garbage collection spares them while this process lives.
+    func pin(_ hexes: [String]) throws {
+        guard !hexes.isEmpty else { return }
+        let file = pins.appending("\(ProcessIdentity.current)")
+        let fd = try Syscall.call("open", [quoted(file.string), "O_WRONLY|O_CREAT|O_APPEND"], subject: quoted(file.string), traced: false) {
+            open(file.string, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        }
+        defer { close(fd) }
+        try FileContents.write(Array(hexes.map { $0 + "\n" }.joined().utf8), to: fd, named: file.string)
+    }
+
+    /// Every digest a live process has pinned.
+    func pinned() throws -> Set<String> {
+        var result = Set<String>()
+        for name in try Directories.entries(pins) {
+            guard let owner = ProcessIdentity(parsingPrefixOf: name), owner.isAlive,
+                  let bytes = try? FileContents.read(pins.appending(name), traced: false) else { continue }
+            result.formUnion(bytes.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) })
+        }
+        return result
     }
 
     // MARK: blobs
@@ -63,11 +132,23 @@ public struct ImageStore: Sendable {
         if let expected, expected != digest {
             throw RuntimeError("blob \(expected): content has digest \(digest): refusing to store it")
         }
-        if hasBlob(digest) { return digest }
         let staging = temporaryPath("blob")
         try FileContents.write(bytes, to: staging, create: true)
-        try rename(staging, to: blobPath(digest))
+        try place(staging, as: digest)
         return digest
+    }
+
+    /// Move a verified staging file to `blobs/`, pinned (under the lock, so that a collection
+    /// cannot fall between the check and the pin). A blob already there is kept and pinned.
+    func place(_ staging: FilePath, as digest: Digest) throws {
+        try locked {
+            try pin([digest.hex])
+            if hasBlob(digest) {
+                try TreeWalk.remove(staging)
+            } else {
+                try rename(staging, to: blobPath(digest))
+            }
+        }
     }
 
     /// Move a file already in `tmp/` into the store, after checking its digest.
@@ -80,11 +161,7 @@ public struct ImageStore: Sendable {
             try? TreeWalk.remove(staging)
             throw RuntimeError("blob \(expected): content has digest \(digest): refusing to store it")
         }
-        if hasBlob(digest) {
-            try TreeWalk.remove(staging)
-        } else {
-            try rename(staging, to: blobPath(digest))
-        }
+        try place(staging, as: digest)
         return (digest, size)
     }
 
@@ -158,7 +235,8 @@ public struct ImageStore: Sendable {
         let hex = text.hasPrefix("sha256:") ? String(text.dropFirst(7)) : text
         if hex.count >= 12, hex.allSatisfy(\.isHexDigit) {
             let candidates = Set(all.values).union(try untagged())
-            let matches = Set(try candidates.filter { try manifest($0).config.digest.hex.hasPrefix(hex) })
+            // A damaged image (a missing blob) cannot match; it must not make every lookup fail.
+            let matches = Set(candidates.filter { (try? manifest($0).config.digest.hex.hasPrefix(hex)) == true })
             if matches.count == 1 { return (matches.first!, nil) }
             if matches.count > 1 { throw RuntimeError("image ID \(quoted(text)) is ambiguous") }
         }
@@ -207,14 +285,26 @@ public struct ImageStore: Sendable {
     }
 
     public func images() throws -> [StoredImage] {
+        try images { _, error in throw error }
+    }
+
+    /// Every image; one that cannot be read (a blob gone missing) is handed to `broken` and
+    /// skipped, so one damaged image never hides the others.
+    public func images(broken: (Digest, Error) throws -> Void) throws -> [StoredImage] {
         var byManifest: [Digest: [ImageReference]] = [:]
         for (reference, digest) in try references() { byManifest[digest, default: []].append(reference) }
         for digest in try untagged() where byManifest[digest] == nil { byManifest[digest] = [] }
-        return try byManifest.keys.sorted().map { digest in
-            let manifest = try self.manifest(digest)
-            return StoredImage(manifestDigest: digest, manifest: manifest, config: try config(manifest.config.digest),
-                               references: byManifest[digest]!.sorted())
+        var result: [StoredImage] = []
+        for digest in byManifest.keys.sorted() {
+            do {
+                let manifest = try self.manifest(digest)
+                result.append(StoredImage(manifestDigest: digest, manifest: manifest, config: try config(manifest.config.digest),
+                                          references: byManifest[digest]!.sorted()))
+            } catch {
+                try broken(digest, error)
+            }
         }
+        return result
     }
 
     // MARK: removal
@@ -230,7 +320,9 @@ public struct ImageStore: Sendable {
             var table = try references()
             let (manifestDigest, reference) = try resolve(text)
             let holders = try self.holders(of: manifestDigest)
-            if let holder = holders.first, !force {
+            // Untagging one of several names takes nothing from a container: Docker refuses only the last.
+            let lastName = reference.map { table[$0] == nil || table.values.filter { $0 == manifestDigest }.count == 1 } ?? true
+            if let holder = holders.first, !force, lastName {
                 let id = try manifest(manifestDigest).config.digest.short
                 let what = reference.map { "repository reference \(quoted($0.familiarRepository + ":" + ($0.tag ?? "")))" } ?? "image \(id)"
                 throw RuntimeError("conflict: unable to remove \(what) (must force) - container \(holder) is using its referenced image \(id)")
@@ -257,22 +349,50 @@ public struct ImageStore: Sendable {
         }
     }
 
-    /// Remove every blob and layer directory that no tagged manifest reaches.
+    /// Remove every blob and layer directory that no kept manifest reaches and no live
+    /// command has pinned. Called under the lock.
     func collectGarbage(keeping manifests: Set<Digest>) throws {
-        var liveBlobs = Set<String>()
-        var liveLayers = Set<String>()
+        let pinned = try pinned()
+        var liveBlobs = pinned
+        var liveLayers = pinned
         for digest in manifests {
-            let manifest = try self.manifest(digest)
             liveBlobs.insert(digest.hex)
+            // A kept image that is damaged keeps what it still has; it does not stop the collection.
+            guard let manifest = try? self.manifest(digest) else { continue }
             liveBlobs.insert(manifest.config.digest.hex)
             manifest.layers.forEach { liveBlobs.insert($0.digest.hex) }
-            try config(manifest.config.digest).rootfs.diff_ids.forEach { liveLayers.insert($0.hex) }
+            (try? config(manifest.config.digest))?.rootfs.diff_ids.forEach { liveLayers.insert($0.hex) }
         }
+        liveBlobs.formUnion(try distributedBlobs(of: liveLayers))  // ImageStore+Distribution: a live layer's compressed form
         for name in try Directories.entries(blobs) where !liveBlobs.contains(name) {
             try TreeWalk.remove(blobs.appending(name))
         }
         for name in try Directories.entries(layers) where !liveLayers.contains(name) {
             try TreeWalk.remove(layers.appending(name))
+        }
+    }
+
+    // MARK: admission
+
+    /// Unpack an image's layers before it gets a name, as Docker applies layers when it loads
+    /// or pulls them: a layer that is a bomb, or would write outside itself, is refused *now*,
+    /// with one line, instead of on the first `run`. On failure, what this command stored is
+    /// let go, so bad input leaves the store as it was.
+    public func admit(_ manifest: Digest) throws {
+        do {
+            _ = try unpackedLayers(of: manifest)
+        } catch {
+            try? discardUnreferenced()
+            throw error
+        }
+    }
+
+    /// Unpin everything this process stored and collect what no image, container or other
+    /// live command keeps: the clean-up of a command that failed halfway.
+    public func discardUnreferenced() throws {
+        try locked {
+            unlink(pins.appending("\(ProcessIdentity.current)").string)
+            try collectGarbage(keeping: Set(try references().values).union(try untagged()).union(try manifestsInUse()))
         }
     }
 
@@ -286,16 +406,27 @@ public struct ImageStore: Sendable {
         guard diffIDs.count == manifest.layers.count else {
             throw RuntimeError("image \(manifestDigest): \(manifest.layers.count) layers but \(diffIDs.count) diff IDs")
         }
+        // Pinned first: an `rmi` running now must not take the blobs from under the unpacking.
+        try locked {
+            try pin([manifestDigest.hex, manifest.config.digest.hex] + manifest.layers.map(\.digest.hex) + diffIDs.map(\.hex))
+            for layer in manifest.layers where !hasBlob(layer.digest) {
+                throw RuntimeError("image \(manifestDigest): blob \(layer.digest): not in the store")
+            }
+        }
         return try zip(manifest.layers, diffIDs).map { layer, diffID in
             let directory = layerDirectory(diffID)
             if !Directories.isDirectory(directory) {
                 let staging = temporaryPath("layer")
-                try LayerUnpacker.unpack(blobPath(layer.digest), into: staging)
                 do {
-                    try rename(staging, to: directory)
-                } catch where Directories.isDirectory(directory) {
-                    // Another command unpacked the same layer first: keep theirs.
-                    try TreeWalk.remove(staging)
+                    try FreeSpace.require(layer.size, for: "layer \(diffID.short)", in: temporary)
+                    try LayerUnpacker.unpack(blobPath(layer.digest), into: staging)
+                    try locked {
+                        // Another command may have unpacked the same layer first: keep theirs.
+                        if Directories.isDirectory(directory) { try TreeWalk.remove(staging) } else { try rename(staging, to: directory) }
+                    }
+                } catch {
+                    try? TreeWalk.remove(staging)
+                    throw error
                 }
             }
             return directory

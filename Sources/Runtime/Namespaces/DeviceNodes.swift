@@ -27,24 +27,18 @@ public enum DeviceNodes {
         ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx"), ("core", "/proc/kcore"),
     ]
 
-    /// Create the default character devices and links in `dev` (the rootfs's /dev).
-    public static func create(in dev: FilePath) throws {
+    /// Create the default character devices and links in the rootfs's /dev (the tmpfs just
+    /// mounted there), each resolved inside the rootfs.
+    public static func create(in rootfs: RootDirectory) throws {
         // The umask would strip the 0666 we ask for.
         let savedMask = umask(0)
         defer { umask(savedMask) }
         for node in defaults {
-            let path = dev.appending(node.name).string
-            let device = cshim_makedev(node.major, node.minor)
-            try Syscall.call("mknod", [quoted(path), "S_IFCHR|0666", "makedev(\(node.major), \(node.minor))"],
-                             subject: quoted(path)) {
-                mknod(path, S_IFCHR | 0o666, device)
-            }
+            try rootfs.makeNode("dev/" + node.name, mode: S_IFCHR | 0o666, device: cshim_makedev(node.major, node.minor),
+                                spelledMode: "S_IFCHR|0666", spelledDevice: "makedev(\(node.major), \(node.minor))")
         }
         for link in links {
-            let path = dev.appending(link.name).string
-            try Syscall.call("symlink", [quoted(link.target), quoted(path)], subject: quoted(path)) {
-                symlink(link.target, path)
-            }
+            try rootfs.makeSymlink("dev/" + link.name, to: link.target)
         }
     }
 }

@@ -24,7 +24,11 @@ public enum Changes {
     /// lower layer also has was changed (including directories a change was made in, which
     /// overlay copied up); anything else was added. An opaque directory also deletes every
     /// name the lowers had in it that the upper does not.
+    ///
+    /// The lowers are looked into as overlay looks into them: each path resolved inside its
+    /// layer, no symlink followed — an image's `usr -> /etc` must not list the host's /etc.
     public static func of(upper: FilePath, lowers: [FilePath]) throws -> [Change] {
+        let layers = try lowers.map { try RootDirectory($0, symlinks: .refuse) }
         var changes: [Change] = []
         try TreeWalk.walk(upper) { entry in
             let path = "/" + entry.relativePath
@@ -32,12 +36,13 @@ public enum Changes {
                 changes.append(Change(.deleted, path))
                 return false
             }
-            changes.append(Change(existsBelow(entry.relativePath, in: lowers) ? .changed : .added, path))
+            changes.append(Change(existsBelow(entry.relativePath, in: layers) ? .changed : .added, path))
             if entry.isDirectory && Whiteout.isOpaque(entry.path) {
                 let kept = Set(try Directories.entries(entry.path))
                 var hidden = Set<String>()
-                for lower in lowers where Directories.isDirectory(lower.appending(entry.relativePath)) {
-                    hidden.formUnion(try Directories.entries(lower.appending(entry.relativePath)))
+                for layer in layers {
+                    guard let info = layer.status(entry.relativePath), info.st_mode & S_IFMT == S_IFDIR else { continue }
+                    hidden.formUnion(try layer.entries(entry.relativePath))
                 }
                 for name in hidden.subtracting(kept).sorted() { changes.append(Change(.deleted, path + "/" + name)) }
             }
@@ -46,12 +51,10 @@ public enum Changes {
         return changes.sorted { $0.path < $1.path }
     }
 
-    /// Whether the merged view of `lowers` (topmost first) has `relativePath`.
-    static func existsBelow(_ relativePath: String, in lowers: [FilePath]) -> Bool {
-        for lower in lowers {
-            let candidate = lower.appending(relativePath)
-            var info = stat()
-            if lstat(candidate.string, &info) == 0 { return !Whiteout.isWhiteout(info) }
+    /// Whether the merged view of `layers` (topmost first) has `relativePath`.
+    static func existsBelow(_ relativePath: String, in layers: [RootDirectory]) -> Bool {
+        for layer in layers {
+            if let info = layer.status(relativePath) { return !Whiteout.isWhiteout(info) }
         }
         return false
     }

@@ -24,7 +24,10 @@ public enum LayerUnpacker {
     @discardableResult
     public static func unpack(_ tarball: FilePath, into directory: FilePath, convertWhiteouts: Bool = true) throws -> Summary {
         try Directories.create(directory)
+        let limit = try ExpansionLimit(compressed: tarball)
         let root = try realPath(directory)
+        // Whiteouts are made by us, not libarchive: inside the layer, no symlink followed.
+        let layer = try RootDirectory(root, symlinks: .refuse)
         guard let reader = archive_read_new() else { throw RuntimeError("layer \(quoted(tarball.string)): out of memory") }
         defer { archive_read_free(reader) }
         archive_read_support_filter_all(reader)
@@ -46,36 +49,58 @@ public enum LayerUnpacker {
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball, kind: kind) }
             summary.entries += 1
+            // Bytes of tar read so far, after decompression: a bomb is stopped as it expands.
+            try limit.check(archive_filter_bytes(reader, 0), "\(kind) \(quoted(tarball.string))")
 
             let name = String(cString: archive_entry_pathname(entry))
             let relative = try safeRelativePath(name, in: tarball)
             if relative.isEmpty { continue }  // the layer's own "./"
             let base = relative.split(separator: "/").last.map(String.init) ?? relative
             let parent = relative.contains("/") ? String(relative[..<relative.lastIndex(of: "/")!]) : ""
-            let parentPath = parent.isEmpty ? root : root.appending(parent)
 
-            if convertWhiteouts && base == Whiteout.opaqueMarker {
-                try Whiteout.markOpaque(parentPath)
-                summary.opaqueDirectories += 1
-                continue
+            do {
+                if convertWhiteouts && base == Whiteout.opaqueMarker {
+                    try Whiteout.markOpaque(parent, in: layer)
+                    summary.opaqueDirectories += 1
+                    continue
+                }
+                if convertWhiteouts && base.hasPrefix(Whiteout.prefix) {
+                    let deleted = String(base.dropFirst(Whiteout.prefix.count))
+                    guard !deleted.isEmpty, deleted != ".", deleted != ".." else {
+                        throw RuntimeError("whiteout names nothing")
+                    }
+                    try Whiteout.create(parent.isEmpty ? deleted : parent + "/" + deleted, in: layer)
+                    summary.whiteouts += 1
+                    continue
+                }
+                // libarchive refuses to write through a symlink too (SECURE_SYMLINKS); checking
+                // the parent here gives one message for both. A parent not made yet is fine:
+                // libarchive makes it.
+                if !parent.isEmpty, let fd = try existing({ try layer.openDirectory(parent) }) { close(fd) }
+            } catch let error as RuntimeError {
+                throw RuntimeError("\(kind) \(quoted(tarball.string)): entry \(quoted(name)): \(error.message)")
             }
-            if convertWhiteouts && base.hasPrefix(Whiteout.prefix) {
-                try Whiteout.create(at: parentPath.appending(String(base.dropFirst(Whiteout.prefix.count))))
-                summary.whiteouts += 1
-                continue
+            if let link = archive_entry_hardlink(entry) {
+                let target = try safeRelativePath(String(cString: link), in: tarball)
+                // A hard link's target must be a file this layer already has, reached without a symlink.
+                guard let info = layer.status(target), info.st_mode & S_IFMT != S_IFDIR else {
+                    throw RuntimeError("\(kind) \(quoted(tarball.string)): entry \(quoted(name)): hard link target \(quoted(target)) is not a file of the layer")
+                }
+                archive_entry_set_hardlink(entry, root.appending(target).string)
             }
 
             archive_entry_set_pathname(entry, root.appending(relative).string)
-            if let link = archive_entry_hardlink(entry) {
-                let target = try safeRelativePath(String(cString: link), in: tarball)
-                archive_entry_set_hardlink(entry, root.appending(target).string)
-            }
             guard archive_write_header(writer, entry) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
-            if archive_entry_size(entry) > 0 { try copyData(from: reader, to: writer, tarball) }
+            if archive_entry_size(entry) > 0 { try copyData(from: reader, to: writer, tarball, limit: limit) }
             guard archive_write_finish_entry(writer) >= ARCHIVE_WARN else { throw archiveError(writer, tarball) }
         }
         Trace.emit("unpack(\(quoted(tarball.string)), \(quoted(directory.string))) = \(summary.entries) entries, \(summary.whiteouts) whiteouts, \(summary.opaqueDirectories) opaque")
         return summary
+    }
+
+    /// `open`'s descriptor, or nil when the path does not exist (yet).
+    private static func existing(_ open: () throws -> Int32) throws -> Int32? {
+        do { return try open() } catch let error as RuntimeError where error.errno == .noSuchFileOrDirectory { return nil }
     }
 
     /// A tar member's name as a path inside the layer: `./a/b` and `a/b/` become `a/b`.
@@ -92,7 +117,8 @@ public enum LayerUnpacker {
         return components.joined(separator: "/")
     }
 
-    private static func copyData(from reader: OpaquePointer, to writer: OpaquePointer, _ tarball: FilePath) throws {
+    private static func copyData(from reader: OpaquePointer, to writer: OpaquePointer, _ tarball: FilePath,
+                                 limit: ExpansionLimit) throws {
         var buffer: UnsafeRawPointer?
         var size = 0
         var offset: Int64 = 0
@@ -103,6 +129,7 @@ public enum LayerUnpacker {
             guard archive_write_data_block(writer, buffer, size, offset) >= ARCHIVE_WARN else {
                 throw archiveError(writer, tarball)
             }
+            try limit.check(archive_filter_bytes(reader, 0), "layer \(quoted(tarball.string))")
         }
     }
 

@@ -18,8 +18,12 @@ public struct OverlayLayout: Sendable {
     /// A directory for short symlinks to the lowers, used when their paths are too long.
     public var links: FilePath
 
+    /// A layer an image lists twice is kept at its topmost place only: overlayfs refuses the
+    /// same directory twice (ELOOP), and the lower copy adds nothing — every path it has, the
+    /// upper copy has too, with the same content.
     public init(lowers: [FilePath], upper: FilePath, work: FilePath, merged: FilePath, links: FilePath) {
-        self.lowers = lowers
+        var seen = Set<String>()
+        self.lowers = lowers.filter { seen.insert($0.string).inserted }
         self.upper = upper
         self.work = work
         self.merged = merged
@@ -60,6 +64,16 @@ public struct OverlayLayout: Sendable {
     /// the caller's working directory, which is what Docker's overlay2 driver does with its
     /// `l/` directory of short links.
     public func mount() throws {
+        do {
+            try mountMerged()
+        } catch let error as RuntimeError where error.errno == .operationNotSupportedByDevice {
+            // ENODEV from mount(2) names no file: the kernel has no such filesystem type.
+            throw RuntimeError("\(error.message): the kernel has no overlay filesystem (load its module: modprobe overlay)",
+                               errno: error.errno)
+        }
+    }
+
+    private func mountMerged() throws {
         if options.utf8.count <= Self.maximumOptionLength {
             try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: [], data: options)
             return
@@ -78,5 +92,28 @@ public struct OverlayLayout: Sendable {
     /// Remove the container's writable layer and scratch directories (not the image layers).
     public func removeWritableLayer() throws {
         for directory in [merged, work, upper, links] { try TreeWalk.remove(directory) }
+    }
+}
+
+extension OverlayLayout {
+    /// Mount only the lowers, read-only, on `merged`: the image's flattened view with nothing
+    /// writable (`export`). `upper` and `work` are not used. overlayfs needs two lowers at
+    /// least for this; with more than fit in a page the same short links serve as in `mount`.
+    public func mountLowersOnly() throws {
+        let full = "lowerdir=\(lowers.map(\.string).joined(separator: ":"))"
+        if full.utf8.count <= Self.maximumOptionLength {
+            try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: .readOnly, data: full)
+            return
+        }
+        let compact = "lowerdir=\(lowers.indices.map(String.init).joined(separator: ":"))"
+        guard compact.utf8.count <= Self.maximumOptionLength else {
+            throw RuntimeError("overlay of \(lowers.count) layers: mount options too long even with short links; merge some layers")
+        }
+        let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer {
+            if previous >= 0 { _ = fchdir(previous); close(previous) }
+        }
+        try Syscall.call("chdir", [quoted(links.string)], subject: quoted(links.string)) { chdir(links.string) }
+        try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: .readOnly, data: compact)
     }
 }

@@ -27,25 +27,30 @@ public enum Whiteout {
         return lstat(path.string, &info) == 0 && isWhiteout(info)
     }
 
-    /// Create the overlay whiteout for `path` (which must not exist yet).
-    public static func create(at path: FilePath) throws {
-        try Directories.create(path.removingLastComponent())
-        try Syscall.call("mknod", [quoted(path.string), "S_IFCHR|0000", "makedev(0, 0)"], subject: quoted(path.string)) {
-            mknod(path.string, S_IFCHR, cshim_makedev(0, 0))
-        }
+    /// Create the overlay whiteout for `relative` in `layer` (it must not exist yet). Resolved
+    /// inside the layer: a layer whose `evil -> /etc` precedes `evil/.wh.passwd` must not get a
+    /// device node made in the host's /etc (with a `.refuse` layer it is an error).
+    public static func create(_ relative: String, in layer: RootDirectory) throws {
+        try layer.makeNode(relative, mode: S_IFCHR, device: cshim_makedev(0, 0),
+                           spelledMode: "S_IFCHR|0000", spelledDevice: "makedev(0, 0)")
     }
 
-    /// Mark a directory opaque: the layers below contribute nothing to it.
-    public static func markOpaque(_ directory: FilePath) throws {
-        try Directories.create(directory)
-        try Syscall.call("lsetxattr", [quoted(directory.string), quoted(opaqueAttribute), quoted("y"), "1", "0"],
-                         subject: quoted(directory.string)) {
-            cshim_lsetxattr(directory.string, opaqueAttribute, "y", 1)
-        }
+    /// Mark the directory `relative` of `layer` opaque: the layers below contribute nothing to it.
+    public static func markOpaque(_ relative: String, in layer: RootDirectory) throws {
+        close(try layer.makeDirectories(relative))
+        try layer.setAttribute(relative, name: opaqueAttribute, value: "y")
     }
 
+    /// Whether `directory` (a path a tree walk reached, with no symlink in it) is opaque.
     public static func isOpaque(_ directory: FilePath) -> Bool {
         var value: UInt8 = 0
         return cshim_lgetxattr(directory.string, opaqueAttribute, &value, 1) == 1 && value == UInt8(ascii: "y")
+    }
+}
+
+extension Whiteout {
+    /// Whether the directory `relative` of `layer` is opaque (resolved inside the layer).
+    public static func isOpaque(_ relative: String, in layer: RootDirectory) -> Bool {
+        layer.attribute(relative, name: opaqueAttribute) == [UInt8(ascii: "y")]
     }
 }

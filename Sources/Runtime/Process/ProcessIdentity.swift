@@ -3,15 +3,14 @@ import Glibc
 #endif
 import SystemPackage
 
-/// A process as the kernel knows it for good: its PID *and* its start time.
+/// A process as something can be owned by: its PID *and* its start time.
 ///
-/// A PID alone is recycled: once its process is gone, the next process may get the same number.
-/// The start time (field 22 of /proc/PID/stat, in clock ticks since boot) tells the two apart,
-/// so a name that carries both — `lesson05-4242-918273` — says for certain whether its owner
-/// still runs. This is how what a killed process left behind is recognised and swept.
-public struct ProcessIdentity: Equatable, Sendable, CustomStringConvertible {
-    public let pid: pid_t
-    public let startTime: UInt64
+/// A PID alone is not an identity: after a process dies the kernel hands its number to the
+/// next one, and a temporary or a lock "owned by 4242" would then be kept alive by a stranger.
+/// The start time (field 22 of /proc/PID/stat, in clock ticks since boot) tells the two apart.
+public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
+    public var pid: pid_t
+    public var startTime: UInt64
 
     public init(pid: pid_t, startTime: UInt64) {
         self.pid = pid
@@ -19,37 +18,40 @@ public struct ProcessIdentity: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// This process.
-    public static func current() throws -> ProcessIdentity {
-        guard let me = of(getpid()) else { throw RuntimeError("read \"/proc/self/stat\": no start time found") }
-        return me
+    public static let current: ProcessIdentity = ProcessIdentity(pid: getpid(), startTime: startTime(of: getpid()) ?? 0)
+
+    /// `PID-STARTTIME`, the spelling used in names of temporaries.
+    public var description: String { "\(pid)-\(startTime)" }
+
+    /// Parse `PID-STARTTIME` at the start of `text` (what follows is ignored).
+    public init?(parsingPrefixOf text: String) {
+        let fields = text.split(separator: "-", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count >= 2, let pid = pid_t(fields[0]), pid > 0, let start = UInt64(fields[1]) else { return nil }
+        self.init(pid: pid, startTime: start)
     }
 
-    /// The process running as `pid` now, or nil when there is none.
-    public static func of(_ pid: pid_t) -> ProcessIdentity? {
-        guard pid > 0, let stat = try? FileContents.readString(FilePath("/proc/\(pid)/stat")) else { return nil }
-        return parse(stat: stat).map { ProcessIdentity(pid: pid, startTime: $0) }
-    }
-
-    /// Field 22 of a /proc/PID/stat line. Field 2, the command name in parentheses, may hold
-    /// spaces and parentheses itself: count fields from the last ")".
-    static func parse(stat: String) -> UInt64? {
-        guard let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (the state), so field 22 is fields[19].
-        return fields.count > 19 ? UInt64(fields[19]) : nil
+    /// Parse exactly `PID-STARTTIME`, nothing before or after it: a name's whole suffix, so that
+    /// `lesson05-4242-918273-kept` is *not* taken for 4242's.
+    public init?(exactly text: Substring) {
+        guard let identity = ProcessIdentity(parsingPrefixOf: String(text)), "\(identity)" == text else { return nil }
+        self = identity
     }
 
     /// Whether this very process still runs (a zombie counts: it has not been reaped yet).
-    public var isAlive: Bool { Self.of(pid) == self }
+    public var isAlive: Bool { Self.startTime(of: pid) == startTime }
 
-    /// `PID-STARTTIME`, as names of things a process owns carry it.
-    public var description: String { "\(pid)-\(startTime)" }
+    /// Field 22 of /proc/PID/stat, or nil when there is no such process.
+    public static func startTime(of pid: pid_t) -> UInt64? {
+        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false) else { return nil }
+        return parse(stat: String(decoding: bytes, as: UTF8.self))
+    }
 
-    /// The identity a name's suffix spells (`4242-918273`), or nil if it spells none.
-    public init?(_ text: Substring) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let pid = pid_t(parts[0]), pid > 0, let start = UInt64(parts[1]),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) }) else { return nil }
-        self.init(pid: pid, startTime: start)
+    /// Field 22 of a /proc/PID/stat line. The command name (field 2) is in parentheses and may
+    /// itself hold spaces and parentheses: count from the last `)`.
+    static func parse(stat: String) -> UInt64? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); field 22 is fields[19].
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 }

@@ -5,9 +5,13 @@ import Runtime
 import SystemPackage
 
 extension GlobalOptions {
-    /// The image store under the storage root.
+    /// The image store under the storage root. It keeps files with their owners, modes and
+    /// device numbers, and is root's alone: anyone else gets one line saying so, not EACCES.
     func imageStore() throws -> ImageStore {
-        try ImageStore(root: FilePath(storageRoot))
+        guard geteuid() == 0 else {
+            throw RuntimeError("must be run as root: the image store keeps files with their owners and device nodes, and is root's alone (try sudo)")
+        }
+        return try ImageStore(root: FilePath(storageRoot))
     }
 }
 
@@ -38,32 +42,38 @@ func writeArchive(to output: String?, store: ImageStore, _ produce: (FilePath) t
     try copyToStandardOutput(staging)
 }
 
-/// Copy a file to standard output (for `save` without `-o`).
+/// Copy a file to standard output (for `save` and `export` without `-o`), a buffer at a time:
+/// an archive is as large as the image, and memory should not be.
 func copyToStandardOutput(_ path: FilePath) throws {
-    let bytes = try FileContents.read(path, traced: false)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-        if written < 0 {
-            if errno == EINTR { continue }
-            throw RuntimeError(call: "write", subject: "standard output", errno: Errno(rawValue: errno))
-        }
-        offset += written
+    let fd = try Syscall.call("open", [quoted(path.string), "O_RDONLY"], subject: quoted(path.string), traced: false) {
+        open(path.string, O_RDONLY | O_CLOEXEC)
     }
+    defer { close(fd) }
+    try copyStream(from: fd, path.string, to: 1, "standard output")
 }
 
-/// Copy standard input to a file (for `load` and `import -`).
+/// Copy standard input to a file (for `load` and `import -`), a buffer at a time.
 func copyStandardInput(to path: FilePath) throws {
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-    while true {
-        let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-        if count < 0 {
-            if errno == EINTR { continue }
-            throw RuntimeError(call: "read", subject: "standard input", errno: Errno(rawValue: errno))
-        }
-        if count == 0 { break }
-        bytes.append(contentsOf: buffer[..<count])
+    let fd = try Syscall.call("open", [quoted(path.string), "O_WRONLY|O_CREAT|O_EXCL"], subject: quoted(path.string), traced: false) {
+        open(path.string, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     }
-    try FileContents.write(bytes, to: path, create: true)
+    defer { close(fd) }
+    try copyStream(from: 0, "standard input", to: fd, path.string)
+}
+
+/// Read `source` to its end and write each piece to `destination`, through one fixed buffer.
+func copyStream(from source: Int32, _ sourceName: String, to destination: Int32, _ destinationName: String) throws {
+    var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+    try buffer.withUnsafeMutableBytes { raw in
+        while true {
+            let count = try Syscall.call("read", [], subject: sourceName, traced: false) { read(source, raw.baseAddress, raw.count) }
+            if count == 0 { return }
+            var offset = 0
+            while offset < count {
+                offset += try Syscall.call("write", [], subject: destinationName, traced: false) {
+                    write(destination, raw.baseAddress! + offset, count - offset)
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Build the v2 test guest's initramfs: busybox, the release binaries with the shared libraries
+# they load (found with ldd), the busybox rootfs fixture, the overlay module of the guest's
+# kernel, and the checks. Usage: build-initramfs.sh OUTPUT KERNEL_VERSION BINARY...
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+output=$1 kernel=$2
+shift 2
+stage=$(mktemp -d "${TMPDIR:-/tmp}/minidock-v2-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/bin" "$stage/lib/modules" "$stage/opt/minidock/bin" "$stage/opt/minidock/fixtures"
+cp /bin/busybox "$stage/bin/busybox"
+for applet in $(/bin/busybox --list); do
+    [ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+for binary in "$@"; do
+    cp "$binary" "$stage/opt/minidock/bin/"
+    # Each "lib => /path (addr)" or "/lib64/ld-linux… (addr)" line: copy the file to the same path.
+    ldd "$binary" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r library; do
+        mkdir -p "$stage$(dirname "$library")"
+        cp -L "$library" "$stage$library"
+    done
+done
+cp -a "$here/../../fixtures/busybox-rootfs" "$stage/opt/minidock/fixtures/"
+cp "/lib/modules/$kernel/kernel/fs/overlayfs/overlay.ko" "$stage/lib/modules/"
+cp "$here/init" "$here/init2" "$stage/"
+cp "$here/guest-checks.sh" "$stage/opt/minidock/"
+(cd "$stage" && find . | cpio --quiet -o -H newc | gzip -1) > "$output"
