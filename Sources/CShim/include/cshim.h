@@ -10,6 +10,8 @@
 #include <sys/types.h>
 
 #include "cshim_paths.h"
+#include "cshim_process_settings.h"
+#include "cshim_console.h"
 
 /// clone(2) used like fork(2): the child continues on a copy of the caller's stack.
 /// `flags` are CLONE_NEW* namespace flags; SIGCHLD is added so the parent can wait for it.

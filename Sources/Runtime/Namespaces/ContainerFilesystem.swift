@@ -8,7 +8,9 @@ import SystemPackage
 public enum ContainerFilesystem {
     /// With `overlay` (Lesson05 on), the root is that overlay mounted on `root.path`;
     /// without, `root.path` is a plain directory (Lesson03).
-    public static func prepare(_ spec: Spec, overlay: OverlayLayout? = nil) throws {
+    /// `beforePivot` runs in the container's namespaces with its mounts made, while host paths
+    /// still resolve (the runtime layer's createContainer hooks).
+    public static func prepare(_ spec: Spec, overlay: OverlayLayout? = nil, beforePivot: () throws -> Void = {}) throws {
         guard let rootPath = spec.root?.path else { throw RuntimeError("root.path: no root filesystem given") }
         let rootfs = FilePath(rootPath)
         // 1. Our mounts stay ours (and pivot_root accepts no shared mount) — before the
@@ -30,6 +32,7 @@ public enum ContainerFilesystem {
         if spec.mounts?.contains(where: { $0.destination == "/dev" && $0.type == "tmpfs" }) == true {
             try DeviceNodes.create(in: root)
         }
+        try beforePivot()
         // 4. Swap the root mount and detach the host's; then what must happen inside it.
         try PivotRoot.pivot(into: rootfs)
         //    The working directory is made if the image lacks it (as Docker does), now that

@@ -29,7 +29,9 @@ public struct ChildProcess: Sendable {
         _ process: Spec.Process?,
         namespaces: CloneFlags = [],
         inParent: (pid_t) throws -> Void = { _ in },
-        prepare: () throws -> Void = {}
+        prepare: () throws -> Void = {},
+        diesWithParent: Bool = true,
+        whenPrepared: (() throws -> Void)? = nil
     ) throws -> ChildProcess {
         if !namespaces.isEmpty { try requireSingleThreaded() }
         var ends: [Int32] = [-1, -1]
@@ -60,7 +62,7 @@ public struct ChildProcess: Sendable {
             // Our handlers and forwarding table are the parent's, and SIGPIPE is ignored
             // there: reset them before anything can deliver a signal, then unblock.
             cshim_child_reset_signals(&savedMask)
-            runChild(process, prepare: prepare, report: childEnd)
+            runChild(process, prepare: prepare, report: childEnd, diesWithParent: diesWithParent, whenPrepared: whenPrepared)
         }
 
         close(childEnd)
@@ -83,7 +85,14 @@ public struct ChildProcess: Sendable {
             reap(pid)
             throw error
         }
-        if let report = readReport(from: parentEnd) {
+        // A child held after `prepare` (the runtime layer's `create`) says "prepared" and waits:
+        // our part is done, and it is running, though not yet its command.
+        let report = readReport(from: parentEnd)
+        if whenPrepared != nil, report == .prepared {
+            SignalForwarding.stop(to: pid)
+            return ChildProcess(pid: pid)
+        }
+        if let report {
             reap(pid)  // it has exited, after sending its report
             throw report.error
         }
@@ -129,7 +138,8 @@ public struct ChildProcess: Sendable {
     }
 
     /// The child's side: prepare, then become the command. Never returns.
-    private static func runChild(_ process: Spec.Process?, prepare: () throws -> Void, report: Int32) -> Never {
+    private static func runChild(_ process: Spec.Process?, prepare: () throws -> Void, report: Int32,
+                                 diesWithParent: Bool, whenPrepared: (() throws -> Void)?) -> Never {
         func tell(_ message: ChildReport) {
             let bytes = message.encoded()
             _ = bytes.withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -150,12 +160,20 @@ public struct ChildProcess: Sendable {
         // survives exec.) Then say "ready": the parent sends "proceed" only after that, so if
         // it died before our prctl, no "proceed" ever comes and we leave below.
         step(ChildReport.setupFailed) {
-            try Syscall.call("prctl", ["PR_SET_PDEATHSIG", "SIGKILL"], subject: "PR_SET_PDEATHSIG") { cshim_die_with_parent() }
+            // (Not for a container that must outlive the command that created it: the runtime
+            // layer's `create` exits and leaves it to `start`.)
+            if diesWithParent {
+                try Syscall.call("prctl", ["PR_SET_PDEATHSIG", "SIGKILL"], subject: "PR_SET_PDEATHSIG") { cshim_die_with_parent() }
+            }
         }
         tell(.ready)
         // Wait for the parent's go-ahead: it may have work to do with our PID first.
         guard ParentMessage.receive(on: report) == .proceed else { _exit(ExitCode.runtimeFailure) }
         step(ChildReport.setupFailed, prepare)
+        if let whenPrepared {
+            tell(.prepared)
+            step(ChildReport.setupFailed, whenPrepared)
+        }
         // No process: the work was `prepare` itself (see `perform`). Closing the socket
         // without a report is success, just as exec's close-on-exec is.
         guard let process else { _exit(0) }

@@ -16,6 +16,8 @@ enum ChildReport: Codable, Equatable {
     case setupFailed(RuntimeError)
     /// execve itself failed: the command is missing (127) or cannot be run (126).
     case execFailed(RuntimeError)
+    /// The child is prepared and held before exec (the runtime layer's created state).
+    case prepared
 
     func encoded() -> [UInt8] {
         (try? Array(JSONEncoder().encode(self))) ?? []
@@ -29,6 +31,7 @@ enum ChildReport: Codable, Equatable {
         switch self {
         case .setupFailed(let error), .execFailed(let error): return error
         case .ready: return RuntimeError("the child sent \"ready\" out of turn")
+        case .prepared: return RuntimeError("the child sent \"prepared\" out of turn")
         }
     }
 }

@@ -10,8 +10,14 @@ public struct Spec: Codable, Equatable, Sendable {
     public var process: Process?
     public var root: Root?
     public var hostname: String?
+    /// The NIS domain name, set in the container's UTS namespace.
+    public var domainname: String?
     public var mounts: [Mount]?
     public var linux: Linux?
+    /// Programs run at points of the container's lifecycle (Spec+Hooks.swift).
+    public var hooks: Hooks?
+    /// Free-form metadata, handed back in the container's state.
+    public var annotations: [String: String]?
 
     public init(ociVersion: String = Spec.version, process: Process? = nil, root: Root? = nil,
                 hostname: String? = nil, mounts: [Mount]? = nil, linux: Linux? = nil) {
@@ -39,6 +45,10 @@ public struct Spec: Codable, Equatable, Sendable {
         public var capabilities: Capabilities?
         public var rlimits: [Rlimit]?
         public var noNewPrivileges: Bool?
+        /// Written to /proc/self/oom_score_adj: how willingly the OOM killer picks this process.
+        public var oomScoreAdj: Int?
+        /// The terminal's size when `terminal` is true.
+        public var consoleSize: ConsoleSize?
 
         public init(args: [String], env: [String]? = nil, cwd: String = "/", terminal: Bool? = nil,
                     user: User? = nil) {
@@ -48,6 +58,11 @@ public struct Spec: Codable, Equatable, Sendable {
             self.terminal = terminal
             self.user = user
         }
+    }
+
+    public struct ConsoleSize: Codable, Equatable, Sendable {
+        public var height: UInt16
+        public var width: UInt16
     }
 
     public struct User: Codable, Equatable, Sendable {
@@ -69,6 +84,15 @@ public struct Spec: Codable, Equatable, Sendable {
         public var inheritable: [String]?
         public var permitted: [String]?
         public var ambient: [String]?
+
+        public init(bounding: [String]? = nil, effective: [String]? = nil, inheritable: [String]? = nil,
+                    permitted: [String]? = nil, ambient: [String]? = nil) {
+            self.bounding = bounding
+            self.effective = effective
+            self.inheritable = inheritable
+            self.permitted = permitted
+            self.ambient = ambient
+        }
     }
 
     public struct Rlimit: Codable, Equatable, Sendable {
@@ -116,6 +140,8 @@ public struct Spec: Codable, Equatable, Sendable {
         public var cgroupsPath: String?
         public var maskedPaths: [String]?
         public var readonlyPaths: [String]?
+        /// Kernel parameters of the container's namespaces (`net.ipv4.ip_forward`).
+        public var sysctl: [String: String]?
 
         public init(namespaces: [Namespace]? = nil, resources: Resources? = nil,
                     maskedPaths: [String]? = nil, readonlyPaths: [String]? = nil) {

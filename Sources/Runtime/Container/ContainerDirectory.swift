@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FoundationEssentials
+import SystemPackage
+
+/// Where the runtime layer keeps its containers: `<root>/<id>/` with `state.json` (the
+/// `ContainerRecord`) and, between `create` and `start`, `exec.fifo`, the FIFO the container's
+/// init waits on. `<root>` is the runtime's `--root` (`/run/minidock-runc` by default: running
+/// state, gone at reboot with the containers it describes), readable by root only.
+public struct ContainerDirectory: Sendable {
+    public let root: FilePath
+
+    public static let defaultRoot: FilePath = "/run/minidock-runc"
+
+    public init(root: FilePath) throws {
+        guard !root.string.isEmpty else { throw RuntimeError("--root: empty path; give a directory") }
+        self.root = root
+        try Directories.create(root, mode: 0o700)
+    }
+
+    public func directory(_ id: String) -> FilePath { root.appending(id) }
+    func stateFile(_ id: String) -> FilePath { directory(id).appending("state.json") }
+    public func execFIFO(_ id: String) -> FilePath { directory(id).appending("exec.fifo") }
+
+    /// A container ID as runc accepts one: letters, digits, `_`, `+`, `-`, `.`; not `.` or `..`.
+    /// It names a directory, so nothing else may reach the path.
+    public static func validate(_ id: String) throws {
+        let allowed = id.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+        guard !id.isEmpty, id.utf8.count <= 1024, allowed, id != ".", id != ".." else {
+            throw RuntimeError("invalid container id \(quoted(id)): use letters, digits, _ + - . only", exitCode: 1)
+        }
+    }
+
+    /// Make the directory of a new container: atomic, so two `create`s of one ID cannot both win.
+    public func claim(_ id: String) throws {
+        try Self.validate(id)
+        let path = directory(id)
+        do {
+            try Syscall.call("mkdir", [quoted(path.string), "0700"], subject: quoted(path.string)) { mkdir(path.string, 0o700) }
+        } catch let error as RuntimeError where error.errno == .fileExists {
+            throw RuntimeError("container with id exists: \(id)", exitCode: 1)
+        }
+    }
+
+    public func save(_ record: ContainerRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = Array(try encoder.encode(record))
+        // Written aside and renamed: a reader never sees half a record.
+        let staging = directory(record.id).appending("state.json.tmp")
+        try FileContents.write(bytes, to: staging, create: true, mode: 0o600)
+        try Syscall.call("rename", [quoted(staging.string), quoted(stateFile(record.id).string)],
+                         subject: quoted(stateFile(record.id).string), traced: false) {
+            rename(staging.string, stateFile(record.id).string)
+        }
+    }
+
+    /// The record of `id`, or "container does not exist" (runc's words, exit 1).
+    public func load(_ id: String) throws -> ContainerRecord {
+        try Self.validate(id)
+        guard access(stateFile(id).string, F_OK) == 0 else {
+            throw RuntimeError("container does not exist: \(id)", exitCode: 1)
+        }
+        do {
+            return try JSONDecoder().decode(ContainerRecord.self, from: Data(try FileContents.read(stateFile(id), traced: false)))
+        } catch let error as DecodingError {
+            throw RuntimeError("container \(id): state.json: \(error.oneLineSummary)", exitCode: 1)
+        }
+    }
+
+    /// Every container with a record (a directory without one is a create in progress or a
+    /// create that died: `list` shows neither).
+    public func ids() throws -> [String] {
+        try Directories.entries(root).filter { access(stateFile($0).string, F_OK) == 0 }.sorted()
+    }
+
+    /// The status, from the kernel: a dead init (or one whose PID now belongs to another
+    /// process) is stopped; a live one is created until `start` released it, then running —
+    /// or paused while its cgroup is frozen.
+    public func status(of record: ContainerRecord) -> ContainerStatus {
+        if record.pid == 0 { return .creating }
+        if record.initProcess.hasEnded { return .stopped }
+        if !record.started { return .created }
+        if let cgroup = try? Cgroup.open(path: record.cgroupsPath), (try? cgroup.isFrozen()) == true { return .paused }
+        return .running
+    }
+
+    /// Remove the container's directory (record and FIFO).
+    public func remove(_ id: String) throws {
+        try TreeWalk.remove(directory(id))
+    }
+}
