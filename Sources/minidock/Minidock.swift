@@ -13,7 +13,7 @@ struct Minidock: ParsableCommand {
         subcommands: [
             ImagesCommand.self, PullCommand.self, PushCommand.self, ImportCommand.self, LoadCommand.self,
             SaveCommand.self, ExportCommand.self, TagCommand.self, RmiCommand.self, HistoryCommand.self, LoginCommand.self,
-            LogoutCommand.self, SearchCommand.self, InfoCommand.self, VersionCommand.self,
+            LogoutCommand.self, SearchCommand.self, InfoCommand.self, VersionCommand.self, RuntimeCommand.self,
         ]
     )
 }

@@ -83,7 +83,10 @@ public struct ContainerDirectory: Sendable {
     /// process) is stopped; a live one is created until `start` released it, then running —
     /// or paused while its cgroup is frozen.
     public func status(of record: ContainerRecord) -> ContainerStatus {
-        if record.pid == 0 { return .creating }
+        if record.pid == 0 {
+            let creator = ProcessIdentity(pid: record.creatorPID, startTime: record.creatorStartTime)
+            return creator.isAlive ? .creating : .stopped
+        }
         if record.initProcess.hasEnded { return .stopped }
         if !record.started { return .created }
         if let cgroup = try? Cgroup.open(path: record.cgroupsPath), (try? cgroup.isFrozen()) == true { return .paused }

@@ -31,6 +31,10 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var hooks: Spec.Hooks?
     /// The user who created it (runc's `owner`).
     public var owner: String
+    /// The `create` that made it: while the container has no PID yet, a creator that is gone
+    /// (killed midway) means the container never will have one — it is stopped, for `delete`.
+    public var creatorPID: Int32 = 0
+    public var creatorStartTime: UInt64 = 0
 
     public init(id: String, bundle: String, rootfs: String, pid: Int32, initStartTime: UInt64, created: String,
                 started: Bool, annotations: [String: String]?, cgroupsPath: String, hooks: Spec.Hooks?, owner: String) {

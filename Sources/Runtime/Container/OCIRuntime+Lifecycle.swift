@@ -58,6 +58,7 @@ extension OCIRuntime {
                 }
             }
         } else {
+            guard record.pid > 0 else { throw RuntimeError("container not running", exitCode: 1) }
             try Syscall.call("kill", ["\(record.pid)", SignalName.name(of: signal)], subject: "\(record.pid)") {
                 Glibc.kill(record.pid, signal)
             }
@@ -71,7 +72,9 @@ extension OCIRuntime {
         switch status {
         case .stopped:
             break
-        case .created, .creating:
+        case .creating:
+            throw RuntimeError("cannot delete container \(id): it is being created", exitCode: 1)
+        case .created:
             try stop(record)
         case .running, .paused:
             guard force else {
@@ -94,9 +97,10 @@ extension OCIRuntime {
     func stop(_ record: ContainerRecord) throws {
         let cgroup = try Cgroup.open(path: record.cgroupsPath)
         if (try? cgroup.isFrozen()) == true { try cgroup.thaw() }
-        if !record.initProcess.hasEnded { Glibc.kill(record.pid, SIGKILL) }
+        // (pid 0 would be kill(2)'s "my whole process group": never.)
+        if record.pid > 0, !record.initProcess.hasEnded { Glibc.kill(record.pid, SIGKILL) }
         for pid in (try? cgroup.processes()) ?? [] { Glibc.kill(pid, SIGKILL) }
-        for _ in 0..<2000 where !record.initProcess.hasEnded { usleep(1_000) }
+        for _ in 0..<2000 where record.pid > 0 && !record.initProcess.hasEnded { usleep(1_000) }
     }
 
     /// `pause` and `resume`: freeze and thaw the container's cgroup.

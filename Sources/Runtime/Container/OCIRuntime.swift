@@ -78,6 +78,9 @@ public struct OCIRuntime: Sendable {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
         let namespaces = Set((spec.linux?.namespaces ?? []).map(\.type))
+        for unsupported in [Spec.NamespaceType.user, .time] where namespaces.contains(unsupported) {
+            throw RuntimeError("\(quoted(configPath.string)): linux.namespaces: a new \(unsupported.rawValue) namespace is not implemented by minidock; refusing to run without it")
+        }
         if let settings = spec.linux?.sysctl { try Sysctl.validate(settings, namespaces: namespaces) }
         if process.capabilities != nil {
             for set in [process.capabilities?.bounding, process.capabilities?.effective, process.capabilities?.permitted,
@@ -91,6 +94,8 @@ public struct OCIRuntime: Sendable {
         var record = ContainerRecord(id: id, bundle: bundle.string, rootfs: rootfs.string, pid: 0, initStartTime: 0,
                                      created: Timestamp.now(), started: false, annotations: spec.annotations,
                                      cgroupsPath: cgroupsPath, hooks: spec.hooks, owner: "")
+        record.creatorPID = ProcessIdentity.current.pid
+        record.creatorStartTime = ProcessIdentity.current.startTime
         try containers.save(record)
         let fifo = containers.execFIFO(id)
         try Syscall.call("mkfifo", [quoted(fifo.string), "0622"], subject: quoted(fifo.string)) { mkfifo(fifo.string, 0o622) }
