@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "cshim.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/prctl.h>
@@ -30,44 +31,117 @@ int cshim_wtermsig(int status) { return WTERMSIG(status); }
 
 dev_t cshim_makedev(unsigned int major, unsigned int minor) { return makedev(major, minor); }
 
-static volatile sig_atomic_t forward_to_pid = 0;
+// Signal forwarding, per child. A process may have several children at once (a monitor,
+// a `perform` during a run), so each forwarded child has its own slot: its PID, and how
+// many SIGINT/SIGTERM it has been sent (the second one is SIGKILL). The handler reads the
+// table and calls kill(2) only, both async-signal-safe; a slot is claimed or released with
+// the forwarded signals blocked, so the handler never sees a half-written slot.
 static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+#define FORWARDED_COUNT (sizeof forwarded_signals / sizeof forwarded_signals[0])
+
+struct forwarded_child {
+    volatile sig_atomic_t pid;            // 0: a free slot
+    volatile sig_atomic_t stop_requests;  // SIGINT and SIGTERM received for it so far
+};
+static struct forwarded_child forwarded[CSHIM_MAX_FORWARDED_CHILDREN];
+
+static void forwarded_set(sigset_t *set) {
+    sigemptyset(set);
+    for (size_t i = 0; i < FORWARDED_COUNT; i++) sigaddset(set, forwarded_signals[i]);
+}
 
 static void forward_signal(int sig) {
-    if (forward_to_pid > 0) kill((pid_t)forward_to_pid, sig);
+    int saved_errno = errno;  // kill(2) may set it under the interrupted code's feet
+    for (size_t i = 0; i < CSHIM_MAX_FORWARDED_CHILDREN; i++) {
+        pid_t pid = (pid_t)forwarded[i].pid;
+        if (pid <= 0) continue;
+        int to_send = sig;
+        if (sig == SIGINT || sig == SIGTERM) {
+            // The first is passed on and the child may stop in its own time; a second
+            // means "now": SIGKILL, which even a PID 1 without handlers cannot ignore.
+            if (++forwarded[i].stop_requests >= 2) to_send = SIGKILL;
+        }
+        kill(pid, to_send);
+    }
+    errno = saved_errno;
 }
 
-void cshim_forward_signals_to(pid_t child) {
-    forward_to_pid = child;
+static void set_forwarded_dispositions(void (*handler)(int)) {
     struct sigaction action = {0};
-    action.sa_handler = forward_signal;
+    action.sa_handler = handler;
     action.sa_flags = SA_RESTART;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
-        sigaction(forwarded_signals[i], &action, NULL);
+    // While the handler runs for one signal, hold the others: it updates the table.
+    forwarded_set(&action.sa_mask);
+    for (size_t i = 0; i < FORWARDED_COUNT; i++) sigaction(forwarded_signals[i], &action, NULL);
 }
 
-void cshim_stop_forwarding_signals(void) {
-    struct sigaction action = {0};
-    action.sa_handler = SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
-        sigaction(forwarded_signals[i], &action, NULL);
-    forward_to_pid = 0;
+static int forwarded_children(void) {
+    int count = 0;
+    for (size_t i = 0; i < CSHIM_MAX_FORWARDED_CHILDREN; i++) count += forwarded[i].pid > 0;
+    return count;
 }
 
-static sigset_t saved_mask;
+int cshim_forward_signals_to(pid_t child) {
+    sigset_t block, saved;
+    forwarded_set(&block);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+    int result = -1;
+    for (size_t i = 0; i < CSHIM_MAX_FORWARDED_CHILDREN; i++) {
+        if (forwarded[i].pid != 0) continue;
+        forwarded[i].stop_requests = 0;
+        forwarded[i].pid = child;
+        set_forwarded_dispositions(forward_signal);
+        result = 0;
+        break;
+    }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (result != 0) errno = EAGAIN;
+    return result;
+}
 
-void cshim_block_forwarded_signals(void) {
+int cshim_stop_forwarding_signals(pid_t child) {
+    sigset_t block, saved;
+    forwarded_set(&block);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+    int stop_requests = 0;
+    for (size_t i = 0; i < CSHIM_MAX_FORWARDED_CHILDREN; i++) {
+        if (forwarded[i].pid != child) continue;
+        stop_requests = forwarded[i].stop_requests;
+        forwarded[i].pid = 0;
+        forwarded[i].stop_requests = 0;
+    }
+    // The last child gone: the signals are ours again (Ctrl-C ends us, as it would any program).
+    if (forwarded_children() == 0) set_forwarded_dispositions(SIG_DFL);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return stop_requests;
+}
+
+void cshim_block_forwarded_signals(sigset_t *saved) {
     sigset_t block;
-    sigemptyset(&block);
-    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
-        sigaddset(&block, forwarded_signals[i]);
-    sigprocmask(SIG_BLOCK, &block, &saved_mask);
+    forwarded_set(&block);
+    sigprocmask(SIG_BLOCK, &block, saved);
 }
 
-void cshim_restore_signal_mask(void) {
-    sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+void cshim_restore_signal_mask(const sigset_t *saved) {
+    sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+void cshim_child_reset_signals(const sigset_t *saved) {
+    // Still blocked here (the parent blocked them before clone): clear what we inherited
+    // first, or a signal could run the parent's handler here and kill the parent's other
+    // children. A caught signal is reset by execve anyway; an ignored one is not, so
+    // SIGPIPE, which the lessons and minidock ignore for themselves, goes back to default.
+    for (size_t i = 0; i < CSHIM_MAX_FORWARDED_CHILDREN; i++) {
+        forwarded[i].pid = 0;
+        forwarded[i].stop_requests = 0;
+    }
+    set_forwarded_dispositions(SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, saved, NULL);
+}
+
+int cshim_ignore_sigpipe(void) {
+    return signal(SIGPIPE, SIG_IGN) == SIG_ERR ? -1 : 0;
 }
 
 long cshim_filesystem_type(const char *path) {

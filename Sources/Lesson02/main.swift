@@ -49,9 +49,9 @@ lesson.run {
 
     // The weak way: chroot changes what "/" means for path lookups. Nothing else.
     func runChrooted(escaping: Bool) throws -> ExitStatus {
-        let child = try ChildProcess.start(process(escaping: escaping)) {
+        let child = try ChildProcess.start(process(escaping: escaping), prepare: {
             try Chroot.enter(rootfs)
-        }
+        })
         return try child.wait()
     }
 
@@ -62,11 +62,11 @@ lesson.run {
     //   - the rootfs bind-mounted onto itself, because pivot_root's new root must be a mount;
     //   - pivot_root, then the old root detached: no path leads back to the host any more.
     func runPivoted(escaping: Bool) throws -> ExitStatus {
-        let child = try ChildProcess.start(process(escaping: escaping), namespaces: .newMount) {
+        let child = try ChildProcess.start(process(escaping: escaping), namespaces: .newMount, prepare: {
             try Mount.makeEverythingPrivate()
             try Mount.bindOntoItself(rootfs)
             try PivotRoot.pivot(into: rootfs)
-        }
+        })
         return try child.wait()
     }
 

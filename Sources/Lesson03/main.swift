@@ -41,7 +41,7 @@ lesson.run {
     //    namespace it is PID 1 — it will be the container's init. (unshare(CLONE_NEWPID)
     //    would not do: it moves only the caller's *future* children.)
     lesson.say("cloning into new namespaces: \(namespaces.cSpelling)")
-    let child = try ChildProcess.start(spec.process!, namespaces: namespaces) {
+    let child = try ChildProcess.start(spec.process!, namespaces: namespaces, prepare: {
         // 3. Inside the child, before exec — Runtime/Namespaces/ContainerFilesystem.swift,
         //    step by step in the trace:
         //    - Lesson02's order first: every mount private, the rootfs bind-mounted on itself;
@@ -51,7 +51,7 @@ lesson.run {
         //    - pivot_root, the old root detached, `/` remounted read-only if asked;
         //    - the hostname, set in the new UTS namespace: the host's stays as it was.
         try ContainerFilesystem.prepare(spec)
-    }
+    })
     lesson.say("container init is PID \(child.pid) on the host; inside, it is PID 1")
     return try child.wait()
     // When PID 1 exits the kernel kills every process left in its PID namespace, and the

@@ -36,22 +36,24 @@ enum Demo: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
+// The values are taken as they come (`parsing: .unconditional`): `--memory-swap -1` is a
+// value, not an unknown flag `-1`, and a negative number gets the flag's own error.
 struct Options: ParsableArguments {
     @OptionGroup var rootfs: RootfsOption
 
-    @Option(name: [.customShort("m"), .long], help: "Memory limit, as Docker's --memory: 64m, 1g.")
+    @Option(name: [.customShort("m"), .long], parsing: .unconditional, help: "Memory limit, as Docker's --memory: 64m, 1g.")
     var memory: String?
-    @Option(name: .long, help: "Memory plus swap, as Docker's --memory-swap; -1 for unlimited swap.")
+    @Option(name: .long, parsing: .unconditional, help: "Memory plus swap, as Docker's --memory-swap; -1 for unlimited swap.")
     var memorySwap: String?
-    @Option(name: .long, help: "Soft memory limit, as Docker's --memory-reservation.")
+    @Option(name: .long, parsing: .unconditional, help: "Soft memory limit, as Docker's --memory-reservation.")
     var memoryReservation: String?
-    @Option(name: .long, help: "Number of CPUs, as Docker's --cpus: 0.5 is half of one CPU.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of CPUs, as Docker's --cpus: 0.5 is half of one CPU.")
     var cpus: String?
-    @Option(name: .long, help: "Relative CPU weight, as Docker's --cpu-shares (default 1024).")
+    @Option(name: .long, parsing: .unconditional, help: "Relative CPU weight, as Docker's --cpu-shares (default 1024).")
     var cpuShares: String?
-    @Option(name: .long, help: "CPUs allowed, as Docker's --cpuset-cpus: 0-1, 0,1.")
+    @Option(name: .long, parsing: .unconditional, help: "CPUs allowed, as Docker's --cpuset-cpus: 0-1, 0,1.")
     var cpusetCpus: String?
-    @Option(name: [.customLong("pids"), .customLong("pids-limit")], help: "Maximum number of processes.")
+    @Option(name: [.customLong("pids"), .customLong("pids-limit")], parsing: .unconditional, help: "Maximum number of processes.")
     var pids: String?
     @Option(name: .long, help: "Run a demonstration: oom (with --memory 64m) or fork-bomb (with --pids 20).")
     var demo: Demo?
@@ -81,17 +83,19 @@ lesson.run {
     // 2. The cgroup, under minidock's own parent. Which files get written depends on the
     //    host: v1 and hybrid hosts have one hierarchy per controller, v2 hosts one tree.
     let mode = CgroupMode.detect()
-    // A previous run killed with SIGKILL could not remove its cgroup: do it now.
+    // A previous run killed with SIGKILL could not remove its cgroup: do it now. The name
+    // carries our PID and start time, so the next run can tell for certain we are gone.
     for leftover in Cgroup.removeAbandoned(prefix: "lesson04-", mode: mode) {
         lesson.say("removed \(leftover), left by a lesson04 that was killed")
     }
-    lesson.say("this host's cgroups are \(mode.rawValue); creating minidock/lesson04-\(getpid())")
-    let cgroup = try Cgroup.create(name: "lesson04-\(getpid())", resources: spec.linux?.resources, mode: mode)
+    let name = Cgroup.name(prefix: "lesson04-", owner: ProcessIdentity.current)
+    lesson.say("this host's cgroups are \(mode.rawValue); creating minidock/\(name)")
+    // A value only the kernel can judge (a CPU that does not exist) fails its file's write;
+    // the error then names the flag it came from.
+    let cgroup = try Cgroup.create(name: name, resources: spec.linux?.resources, mode: mode, naming: flags.naming)
 
     // 3. Whatever happens next, the cgroup goes when we do.
-    defer {
-        do { try cgroup.remove() } catch { lesson.report("could not remove the cgroup: \(error)") }
-    }
+    defer { lesson.cleanUp("remove the cgroup") { try cgroup.remove() } }
 
     // 4. The Lesson03 container, with one step more: the parent writes the child's PID into
     //    cgroup.procs while the child waits, so the command is limited from its first

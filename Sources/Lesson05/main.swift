@@ -92,9 +92,9 @@ lesson.run {
     //    own mount namespace — after making mounts private, or it would appear on the host —
     //    so it goes away with the container; only the upper directory keeps the changes.
     lesson.say("running \(command) on \(layers.count) layers + a writable one")
-    let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec)) {
+    let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec), prepare: {
         try ContainerFilesystem.prepare(spec, overlay: layout)
-    }
+    })
     let status = try child.wait()
 
     // 5. What changed: read from the upper directory alone.

@@ -81,8 +81,8 @@ lesson.run {
     try store.markInUse(manifestDigest, by: holder)
     defer { store.releaseUse(manifestDigest, by: holder) }
     lesson.say("running \(args) on \(layers.count) layer(s) + a writable one")
-    let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec)) {
+    let child = try ChildProcess.start(spec.process!, namespaces: CloneFlags(newNamespacesOf: spec), prepare: {
         try ContainerFilesystem.prepare(spec, overlay: layout)
-    }
+    })
     return try child.wait()
 }

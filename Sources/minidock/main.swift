@@ -4,6 +4,11 @@ import Glibc
 import ArgumentParser
 import Runtime
 
+// A reader that goes away (`minidock images | head -1`) must not kill us mid-command with
+// SIGPIPE before we clean up: ignored, a write fails with EPIPE instead, an ordinary error.
+// (A container's process gets SIGPIPE's default back before it execs.)
+BrokenPipe.ignore()
+
 // Run as `minidock-runc` (the symlink `make` installs) or as `minidock runtime`: runc's command
 // line, whose global options come before the command and whose errors exit 1.
 let invokedAs = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? ""

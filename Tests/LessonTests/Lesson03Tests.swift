@@ -196,3 +196,43 @@ extension Lesson03Tests {
         XCTAssertEqual(result.status, 137)
     }
 }
+
+/// Hardening: signals and pipes (issue 7).
+extension Lesson03Tests {
+    /// A container whose PID 1 traps nothing cannot be stopped by a signal from outside its
+    /// PID namespace: the kernel drops any signal init has no handler for (SIGKILL aside).
+    /// So the first SIGTERM, forwarded, changes nothing; the second is sent as SIGKILL.
+    func testASecondSIGTERMKillsAContainerThatIgnoresTheFirst() throws {
+        let marker = sandbox.directory.path
+        let result = try lesson("Lesson03", ["--rootfs", sandbox.rootfs.path, "--", "sh", "-c", "while :; do :; done # \(marker)"]) { lesson in
+            let lessonPID = lesson.processIdentifier
+            let container = try self.waitForContainer(of: lessonPID, marker: marker)
+            try self.send(SIGTERM, to: lessonPID)
+            XCTAssertEqual(kill(container, 0), 0, "PID 1 ignores a SIGTERM it has no handler for")
+            try self.send(SIGTERM, to: lessonPID)
+        }
+        XCTAssertEqual(result.status, 137, "ended by SIGKILL, as docker stop does after its timeout: \(result.stderr)")
+        // (the sandbox's teardown checks that no process or mount of the container is left)
+    }
+
+    /// `Lesson03 -- … | head -1` with the lesson's own output in the same closed pipe: the
+    /// lesson outlives its EPIPEs, and the command inside dies of SIGPIPE as anywhere else.
+    func testAClosedPipeEndsTheCommandNotTheLesson() throws {
+        let result = try lesson("Lesson03", ["--rootfs", sandbox.rootfs.path, "--",
+                                             "sh", "-c", "(yes hello; echo $? > /yes-status) | head -1"],
+                                quiet: false, closedPipe: true)
+        XCTAssertEqual(result.status, 128 + 13)
+        let status = try String(contentsOf: sandbox.rootfs.appendingPathComponent("yes-status"), encoding: .utf8)
+        XCTAssertEqual(status, "141\n", "yes, not PID 1, gets SIGPIPE's default")
+    }
+
+    /// An empty --rootfs would mean the current directory: /proc, /dev and /sys made there.
+    func testAnEmptyRootfsIsRefused() throws {
+        let directory = sandbox.directory.appendingPathComponent("cwd")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "not a rootfs".write(to: directory.appendingPathComponent("file"), atomically: true, encoding: .utf8)
+        let result = try lesson("Lesson03", ["--rootfs", "", "--", "true"], in: directory)
+        assertOneLineError(result, status: 125, containing: "--rootfs \"\": an empty path")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), ["file"])
+    }
+}

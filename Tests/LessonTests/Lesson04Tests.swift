@@ -8,8 +8,18 @@ import XCTest
 final class Lesson04Tests: LessonTestCase {
     let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
 
+    /// The lesson's cgroup in `controller`: `minidock/lesson04-PID-STARTTIME`. Found by its PID
+    /// (the start time is the kernel's to know); a name not made yet is given without it.
     func cgroupDirectory(_ controller: String, lessonPID: Int32) -> String {
-        "/sys/fs/cgroup/\(controller)/minidock/lesson04-\(lessonPID)"
+        let parent = "/sys/fs/cgroup/\(controller)/minidock"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        let name = names.first { $0 == "lesson04-\(lessonPID)" || $0.hasPrefix("lesson04-\(lessonPID)-") } ?? "lesson04-\(lessonPID)-"
+        return parent + "/" + name
+    }
+
+    /// The lesson's cgroup.procs in `controller`, looked up afresh (the cgroup may not exist yet).
+    func processes(_ controller: String, lessonPID: Int32) -> String {
+        read(cgroupDirectory(controller, lessonPID: lessonPID) + "/cgroup.procs")
     }
 
     func read(_ path: String) -> String {
@@ -38,9 +48,8 @@ final class Lesson04Tests: LessonTestCase {
                                                 "--memory-reservation", "32m"],
                                                // PID 1 ignores SIGTERM unless it has a handler: this one has.
                                                ["sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.2; done"]) { lesson in
-            let memory = self.cgroupDirectory("memory", lessonPID: lesson.processIdentifier)
-            try Command.waitFor("the container in its cgroup") { !self.read(memory + "/cgroup.procs").isEmpty }
-            let pid = self.read(memory + "/cgroup.procs").split(separator: "\n").first.map(String.init) ?? ""
+            try Command.waitFor("the container in its cgroup") { !self.processes("memory", lessonPID: lesson.processIdentifier).isEmpty }
+            let pid = self.processes("memory", lessonPID: lesson.processIdentifier).split(separator: "\n").first.map(String.init) ?? ""
             childCgroups = self.read("/proc/\(pid)/cgroup")
             try self.waitUntil(Int32(pid) ?? 0, handles: SIGTERM)
             for (controller, file) in [("memory", "memory.limit_in_bytes"), ("memory", "memory.memsw.limit_in_bytes"),
@@ -59,7 +68,7 @@ final class Lesson04Tests: LessonTestCase {
         XCTAssertEqual(seen["cpu.shares"], "512")
         XCTAssertEqual(seen["pids.max"], "20")
         for controller in ["memory", "pids", "cpu"] {
-            XCTAssertTrue(childCgroups.contains(":\(controller):/minidock/lesson04-\(result.pid)"), childCgroups)
+            XCTAssertTrue(childCgroups.contains(":\(controller):/minidock/lesson04-\(result.pid)-"), childCgroups)
         }
         assertCgroupGone(result.pid)
     }
@@ -108,7 +117,8 @@ final class Lesson04Tests: LessonTestCase {
     /// cpuset.cpus fails, and the cgroup directories made before it are removed.
     func testAValueTheKernelRefusesLeavesNoCgroup() throws {
         let result = try inRootfs("Lesson04", ["--cpuset-cpus", "63"], ["true"])
-        assertOneLineError(result, status: 125, containing: "cpuset.cpus")
+        // The error says which of the user's values it was, not only the file and errno.
+        assertOneLineError(result, status: 125, containing: "--cpuset-cpus \"63\": the kernel refused it: cpuset.cpus: E")
         assertCgroupGone(result.pid)
     }
 
@@ -125,10 +135,9 @@ extension Lesson04Tests {
         var killedPID: Int32 = 0
         let killed = try inRootfsWithCallback(["--pids", "10"], ["sleep", "30"]) { lesson in
             killedPID = lesson.processIdentifier
-            let pids = self.cgroupDirectory("pids", lessonPID: killedPID)
-            try Command.waitFor("the container in its cgroup") { !self.read(pids + "/cgroup.procs").isEmpty }
+            try Command.waitFor("the container in its cgroup") { !self.processes("pids", lessonPID: killedPID).isEmpty }
             kill(killedPID, SIGKILL)
-            try Command.waitFor("the container to die with the lesson") { self.read(pids + "/cgroup.procs").isEmpty }
+            try Command.waitFor("the container to die with the lesson") { self.processes("pids", lessonPID: killedPID).isEmpty }
         }
         XCTAssertEqual(killed.status, 137)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cgroupDirectory("pids", lessonPID: killedPID)), "left behind")
@@ -138,5 +147,71 @@ extension Lesson04Tests {
         XCTAssertTrue(next.stderr.contains("left by a lesson04 that was killed"), next.stderr)
         assertCgroupGone(killedPID)
         assertCgroupGone(next.pid)
+    }
+}
+
+/// Hardening: pipes, signals and values at the edges (issue 7).
+extension Lesson04Tests {
+    /// `Lesson04 … 2>&1 | head -1`: the reader is gone. The lesson's own writes (the trace) fail
+    /// with EPIPE instead of killing it, so it still removes its cgroup; the command inside
+    /// got SIGPIPE's default back (an ignored signal would survive its execve), so `yes | …`
+    /// in it ends by SIGPIPE, and the lesson exits with the command's status.
+    func testAClosedPipeStillEndsInCleanup() throws {
+        let result = try lesson("Lesson04", ["--rootfs", sandbox.rootfs.path, "--pids", "20", "--",
+                                             "sh", "-c", "grep ^SigIgn /proc/self/status > /sigign; (yes; echo $? > /yes-status) | head -1"],
+                                quiet: false, closedPipe: true)
+        XCTAssertEqual(result.status, 128 + 13, "head in the container died of SIGPIPE, the lesson did not")
+        let sigign = read(sandbox.rootfs.appendingPathComponent("sigign").path)
+        XCTAssertTrue(sigign.hasPrefix("SigIgn:"), "the container ran: \(sigign)")
+        XCTAssertFalse(mask(String(sigign.dropFirst("SigIgn:".count)), has: SIGPIPE), "SIGPIPE ignored inside: \(sigign)")
+        XCTAssertEqual(read(sandbox.rootfs.appendingPathComponent("yes-status").path), "141", "yes ended by SIGPIPE")
+        assertCgroupGone(result.pid)
+    }
+
+    /// Ctrl-C twice: PID 1 without a handler ignores the first SIGINT; the second is SIGKILL.
+    func testASecondCtrlCKillsTheContainerAndRemovesTheCgroup() throws {
+        let marker = sandbox.directory.path
+        let result = try inRootfsWithCallback(["--pids", "20"], ["sh", "-c", "while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let lessonPID = lesson.processIdentifier
+            let container = try self.waitForContainer(of: lessonPID, marker: marker)
+            try self.send(SIGINT, to: lessonPID)
+            XCTAssertEqual(kill(container, 0), 0, "the first SIGINT is forwarded, and PID 1 ignores it")
+            try self.send(SIGINT, to: lessonPID)
+        }
+        XCTAssertEqual(result.status, 137, result.stderr)
+        assertCgroupGone(result.pid)
+    }
+
+    /// `--memory-swap -1`, as --help documents it, is a value, not an unknown flag `-1`.
+    func testNegativeValuesParse() throws {
+        let result = try inRootfs("Lesson04", ["--memory", "64m", "--memory-swap", "-1"], ["true"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        assertOneLineError(try inRootfs("Lesson04", ["--memory", "64m", "--memory-swap", "-2"], ["true"]), status: 125,
+                           containing: "invalid argument \"-2\" for \"--memory-swap\"")
+        assertOneLineError(try inRootfs("Lesson04", ["--cpus", "-1"], ["true"]), status: 125,
+                           containing: "invalid argument \"-1\" for \"--cpus\"")
+    }
+
+    /// 8000p fits in 64 bits, twice that (Docker's default memory+swap) does not: a clear
+    /// error, not a crash (it was SIGILL, exit 132), and nothing made.
+    func testOverflowingValuesAreOneLineErrors() throws {
+        let result = try inRootfs("Lesson04", ["--memory", "8000p"], ["true"])
+        assertOneLineError(result, status: 125, containing: "invalid argument \"8000p\" for \"--memory\": too large")
+        assertCgroupGone(result.pid)
+        assertOneLineError(try inRootfs("Lesson04", ["--pids", "99999999999999999999"], ["true"]), status: 125,
+                           containing: "--pids-limit")
+    }
+
+    /// A cgroup whose name has a live PID but another start time belongs to a process that is
+    /// gone (its PID was given to someone else): the next run removes it all the same.
+    func testACgroupOfARecycledPIDIsRemoved() throws {
+        let name = "lesson04-\(getpid())-1"  // we are alive, but did not start at tick 1
+        let directory = "/sys/fs/cgroup/pids/minidock/" + name
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let result = try inRootfs("Lesson04", [], ["true"], quiet: false)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let removed = !FileManager.default.fileExists(atPath: directory)
+        if !removed { rmdir(directory) }
+        XCTAssertTrue(removed, "left: \(directory)")
     }
 }

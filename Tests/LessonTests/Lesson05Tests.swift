@@ -101,3 +101,109 @@ final class Lesson05Tests: LessonTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: state))
     }
 }
+
+/// Hardening: whatever way the lesson ends, its state directory goes (issue 7).
+extension Lesson05Tests {
+    /// The default state directory of a lesson `pid`: `/tmp/lesson05-PID-STARTTIME`.
+    func defaultStateDirectories(of pid: Int32) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
+            .filter { $0.hasPrefix("lesson05-\(pid)-") }.map { "/tmp/" + $0 }
+    }
+
+    func testAClosedPipeStillRemovesTheState() throws {
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "yes | head -1"], quiet: false, closedPipe: true)
+        XCTAssertEqual(result.status, 128 + 13)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "state left behind")
+    }
+
+    /// Ctrl-C: forwarded to the container, whose trap ends it; the lesson then cleans up.
+    func testCtrlCStillRemovesTheState() throws {
+        let marker = sandbox.directory.path
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "trap 'exit 130' INT; while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let container = try self.waitForContainer(of: lesson.processIdentifier, marker: marker)
+            try self.waitUntil(container, handles: SIGINT)
+            kill(lesson.processIdentifier, SIGINT)
+        }
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "state left behind")
+    }
+
+    /// kill -9 leaves the lesson no chance: its default state directory, named with its PID and
+    /// start time, stays — until the next lesson, any lesson, finds its owner gone and removes it.
+    func testTheNextLessonRemovesTheStateOfAKilledOne() throws {
+        let marker = sandbox.directory.path
+        var killedPID: Int32 = 0
+        var left: [String] = []
+        defer { for directory in left { try? FileManager.default.removeItem(atPath: directory) } }
+        let killed = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--", "sh", "-c", "sleep 30; : \(marker)"]) { lesson in
+            killedPID = lesson.processIdentifier
+            let container = try self.waitForContainer(of: killedPID, marker: marker)
+            left = self.defaultStateDirectories(of: killedPID)
+            kill(killedPID, SIGKILL)
+            try Command.waitFor("the container to die with the lesson") { kill(container, 0) != 0 }
+        }
+        XCTAssertEqual(killed.status, 137)
+        XCTAssertEqual(left.count, 1, "one default state directory: \(left)")
+        XCTAssertTrue(left.allSatisfy { FileManager.default.fileExists(atPath: $0) }, "left behind by kill -9")
+
+        let next = try lesson("Lesson01", ["--", "true"], quiet: false)
+        XCTAssertEqual(next.status, 0, next.stderr)
+        for directory in left {
+            // (Any lesson sweeps, so another one running on this machine may have been first:
+            // what counts is that the directory is gone.)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "not swept: \(directory)")
+        }
+    }
+
+    /// A state directory that cannot be removed (here: an immutable file in it) is said in one
+    /// line, and a command that succeeded makes the lesson exit 125: something was left.
+    func testAStateThatCannotBeRemovedIsReported() throws {
+        let marker = sandbox.directory.path
+        let pinned = state + "/tarballs/0-busybox.tar"
+        let probe = sandbox.directory.appendingPathComponent("chattr-probe").path
+        FileManager.default.createFile(atPath: probe, contents: Data())
+        try XCTSkipUnless(try Command.run("/usr/bin/chattr", ["+i", probe]).status == 0, "no immutable files on this filesystem")
+        _ = try Command.run("/usr/bin/chattr", ["-i", probe])
+        defer { _ = try? Command.run("/usr/bin/chattr", ["-i", pinned]) }
+        let result = try lesson("Lesson05", ["--rootfs", sandbox.rootfs.path, "--state", state, "--",
+                                             "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done # \(marker)"]) { lesson in
+            let container = try self.waitForContainer(of: lesson.processIdentifier, marker: marker)
+            try self.waitUntil(container, handles: SIGTERM)
+            let chattr = try Command.run("/usr/bin/chattr", ["+i", pinned])
+            XCTAssertEqual(chattr.status, 0, chattr.stderr)
+            kill(lesson.processIdentifier, SIGTERM)
+        }
+        XCTAssertEqual(result.status, 125, result.stderr)
+        let lines = result.stderrLines.filter { $0.contains("could not remove") }
+        XCTAssertEqual(lines.count, 1, result.stderr)
+        XCTAssertTrue(lines.allSatisfy { $0.hasPrefix("lesson05: could not remove the state directory \(state): ") &&
+                                         $0.contains(pinned) && $0.hasSuffix(": EPERM") }, result.stderr)
+        _ = try Command.run("/usr/bin/chattr", ["-i", pinned])
+        try FileManager.default.removeItem(atPath: state)
+    }
+
+    func testAnEmptyStateIsRefused() throws {
+        assertOneLineError(try inRootfs("Lesson05", ["--state", ""], ["true"]), status: 125, containing: "--state \"\": an empty path")
+    }
+
+    /// A default state directory whose PID is alive but whose start time is not that process's
+    /// was left by a lesson long gone: swept. One kept on purpose (`-kept`) is not, nor one that
+    /// belongs to another user.
+    func testStateOfARecycledPIDIsSweptAndKeptStateIsNot() throws {
+        let stale = "/tmp/lesson05-\(getpid())-1"
+        let kept = "/tmp/lesson05-\(getpid())-1-kept"
+        let someoneElses = "/tmp/lesson05-\(getpid())-2"
+        for directory in [stale, kept, someoneElses] {
+            try FileManager.default.createDirectory(atPath: directory + "/layers", withIntermediateDirectories: true)
+        }
+        defer { for directory in [stale, kept, someoneElses] { try? FileManager.default.removeItem(atPath: directory) } }
+        XCTAssertEqual(chown(someoneElses, 65534, 65534), 0, "a name anyone could make in /tmp")
+        let result = try lesson("Lesson01", ["--", "true"], quiet: false)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale), "not swept")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept), "a kept state is the user's")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: someoneElses + "/layers"), "not the lesson's own: left alone")
+    }
+}

@@ -105,4 +105,29 @@ final class CgroupV2Tests: XCTestCase {
         XCTAssertEqual(CgroupV2.weight(fromShares: 2), 1)
         XCTAssertEqual(CgroupV2.weight(fromShares: 262_144), 10000)
     }
+
+    /// A write the kernel refuses names the value; here the control file is a directory, so
+    /// open fails (EISDIR) as a refused write would, and the cgroup is removed again.
+    func testARefusedValueIsNamedAndLeavesNothing() throws {
+        let file = root.appendingPathComponent("minidock/box/cpuset.cpus")
+        try FileManager.default.removeItem(at: file)
+        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+        let resources = Spec.Resources(cpu: .init(cpus: "0"))
+        XCTAssertThrowsError(try Cgroup.create(name: "box", resources: resources, mode: .unified, root: FilePath(root.path),
+                                               naming: { $0 == .cpus ? "--cpuset-cpus \"0\"" : nil })) { error in
+            XCTAssertEqual("\(error)", #"--cpuset-cpus "0": the kernel refused it: cpuset.cpus: EISDIR"#)
+        }
+        XCTAssertThrowsError(try Cgroup.create(name: "box", resources: resources, mode: .unified, root: FilePath(root.path))) { error in
+            XCTAssertEqual("\(error)", #"linux.resources.cpu.cpus "0": the kernel refused it: cpuset.cpus: EISDIR"#)
+        }
+    }
+
+    /// A spec's values are anyone's: shares below runc's range, a swap far below the limit,
+    /// are clamped or passed on for the kernel to judge — never an arithmetic trap.
+    func testValuesOutOfRangeDoNotTrap() {
+        XCTAssertEqual(CgroupV2.weight(fromShares: 1), 1)
+        XCTAssertEqual(CgroupV2.weight(fromShares: .max), 10000)
+        let writes = CgroupV2.limitWrites(Spec.Resources(memory: .init(limit: .max, swap: .min)))
+        XCTAssertEqual(writes.first { $0.0 == "memory.swap.max" }?.1, "\(Int64.min)")
+    }
 }

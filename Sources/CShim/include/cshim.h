@@ -6,6 +6,7 @@
 #ifndef CSHIM_H
 #define CSHIM_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "cshim_paths.h"
@@ -29,12 +30,20 @@ int cshim_wtermsig(int status);
 /// makedev(3) is a macro.
 dev_t cshim_makedev(unsigned int major, unsigned int minor);
 
-/// Forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to `child`.
-/// The handler only calls kill(2), which is async-signal-safe.
-void cshim_forward_signals_to(pid_t child);
+/// How many children one process can forward signals to at a time.
+#define CSHIM_MAX_FORWARDED_CHILDREN 64
 
-/// Stop forwarding: restore the default dispositions.
-void cshim_stop_forwarding_signals(void);
+/// Forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to `child`, as
+/// well as to any other child already registered. Each child keeps its own count of SIGINT
+/// and SIGTERM: the first is forwarded, the second is sent as SIGKILL (docker stop's forced
+/// stop). The handler only calls kill(2), which is async-signal-safe.
+/// Returns 0, or -1 with errno EAGAIN when the table is full.
+int cshim_forward_signals_to(pid_t child);
+
+/// Stop forwarding to `child` (call it before reaping it, so a signal can never reach a
+/// recycled PID); the default dispositions come back with the last child.
+/// Returns how many SIGINT/SIGTERM the child was sent (2 or more: the last was SIGKILL).
+int cshim_stop_forwarding_signals(pid_t child);
 
 /// statfs(2)'s f_type for `path` (the filesystem's magic number), or -1 with errno.
 /// <sys/vfs.h> is not part of Swift's Glibc module.
@@ -51,11 +60,20 @@ int cshim_die_with_parent(void);
 
 /// Block the forwarded signals until forwarding is in place, so that a signal that
 /// arrives while a child is being started is held, not lost (or fatal to us alone).
-/// Saves the previous mask for cshim_restore_signal_mask().
-void cshim_block_forwarded_signals(void);
+/// The previous mask goes to `saved`, the caller's own: nothing is shared between children.
+void cshim_block_forwarded_signals(sigset_t *saved);
 
-/// Restore the mask saved by cshim_block_forwarded_signals(). Called by the parent once
-/// forwarding is installed, and by the child before it execs the command.
-void cshim_restore_signal_mask(void);
+/// Restore the mask saved by cshim_block_forwarded_signals(), in the parent once
+/// forwarding is installed.
+void cshim_restore_signal_mask(const sigset_t *saved);
+
+/// In a freshly cloned child, before anything else: forget the parent's forwarding table,
+/// put the forwarded signals and SIGPIPE back to their default dispositions (an ignored
+/// signal stays ignored across execve), then restore `saved`, the mask from before clone.
+void cshim_child_reset_signals(const sigset_t *saved);
+
+/// signal(SIGPIPE, SIG_IGN): a lesson or minidock writing to a closed pipe gets EPIPE,
+/// an error it can handle (clean up, then exit), instead of dying where it stands.
+int cshim_ignore_sigpipe(void);
 
 #endif

@@ -60,8 +60,8 @@ extension Cgroup {
     /// so a refused first order is tried the other way round.
     public func apply(_ resources: Spec.Resources) throws {
         if mode == .unified {
-            for (file, value) in CgroupV2.limitWrites(resources) {
-                try CgroupFile.write(value, to: directories[""]!.appending(file))
+            for (file, value, field) in CgroupV2.limitWrites(resources) {
+                try CgroupFile.writeLimit(value, to: directories[""]!.appending(file), field: field, naming: { _ in nil })
             }
             return
         }
@@ -71,7 +71,7 @@ extension Cgroup {
                 guard let directory = directories[item.controller] else { continue }
                 let file = directory.appending(item.file)
                 if item.optional && !CgroupFile.exists(file) { continue }
-                try CgroupFile.write(item.value, to: file)
+                try CgroupFile.writeLimit(item.value, to: file, field: item.field, naming: { _ in nil })
             }
         }
         do {

@@ -21,19 +21,22 @@ public struct Cgroup: Sendable {
     /// The parent every minidock cgroup lives under.
     public static let parentName = "minidock"
 
-    /// Create the cgroup and write its limits. On failure nothing is left behind.
+    /// Create the cgroup and write its limits. On failure nothing is left behind. A value the
+    /// kernel refuses is named in the error by `naming` (a flag and its value), else by its
+    /// place in the spec.
     public static func create(name: String, resources: Spec.Resources?, mode: CgroupMode = .detect(),
-                              root: FilePath = "/sys/fs/cgroup") throws -> Cgroup {
+                              root: FilePath = "/sys/fs/cgroup",
+                              naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
         guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
             throw RuntimeError("cgroup name \(quoted(name)): must be one path component")
         }
         switch mode {
         case .unified:
-            return try CgroupV2.create(name: name, resources: resources ?? .init(), root: root)
+            return try CgroupV2.create(name: name, resources: resources ?? .init(), root: root, naming: naming)
         case .legacy, .hybrid:
             // A hybrid host's v2 tree has no controllers worth having (here: hugetlb only);
             // limits go to the v1 hierarchies.
-            return try CgroupV1.create(name: name, resources: resources ?? .init(), root: root, mode: mode)
+            return try CgroupV1.create(name: name, resources: resources ?? .init(), root: root, mode: mode, naming: naming)
         }
     }
 

@@ -9,7 +9,8 @@ enum CgroupV1 {
     /// The controllers minidock uses, in the order their directories are made.
     static let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
 
-    static func create(name: String, resources: Spec.Resources, root: FilePath, mode: CgroupMode) throws -> Cgroup {
+    static func create(name: String, resources: Spec.Resources, root: FilePath, mode: CgroupMode,
+                       naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
         var directories: [String: FilePath] = [:]
         var created: [FilePath] = []
         do {
@@ -29,7 +30,7 @@ enum CgroupV1 {
                 }
                 let file = directory.appending(write.file)
                 if write.optional && !CgroupFile.exists(file) { continue }
-                try CgroupFile.write(write.value, to: file)
+                try CgroupFile.writeLimit(write.value, to: file, field: write.field, naming: naming)
             }
         } catch {
             for directory in created.reversed() {
@@ -55,6 +56,8 @@ enum CgroupV1 {
         var controller: String
         var file: String
         var value: String
+        /// The spec's value it comes from, for an error that names it.
+        var field: ResourceField
         /// Skipped when the kernel lacks the file (memsw without swap accounting).
         var optional = false
     }
@@ -64,23 +67,30 @@ enum CgroupV1 {
     static func limitWrites(_ resources: Spec.Resources) -> [LimitWrite] {
         var writes: [LimitWrite] = []
         if let memory = resources.memory {
-            if let limit = memory.limit { writes.append(.init(controller: "memory", file: "memory.limit_in_bytes", value: "\(limit)")) }
+            if let limit = memory.limit {
+                writes.append(.init(controller: "memory", file: "memory.limit_in_bytes", value: "\(limit)", field: .memoryLimit))
+            }
             if let swap = memory.swap {
-                writes.append(.init(controller: "memory", file: "memory.memsw.limit_in_bytes", value: "\(swap)", optional: true))
+                writes.append(.init(controller: "memory", file: "memory.memsw.limit_in_bytes", value: "\(swap)",
+                                    field: .memorySwap, optional: true))
             }
             if let reservation = memory.reservation {
-                writes.append(.init(controller: "memory", file: "memory.soft_limit_in_bytes", value: "\(reservation)"))
+                writes.append(.init(controller: "memory", file: "memory.soft_limit_in_bytes", value: "\(reservation)",
+                                    field: .memoryReservation))
             }
         }
         if let cpu = resources.cpu {
-            if let period = cpu.period { writes.append(.init(controller: "cpu", file: "cpu.cfs_period_us", value: "\(period)")) }
-            if let quota = cpu.quota { writes.append(.init(controller: "cpu", file: "cpu.cfs_quota_us", value: "\(quota)")) }
-            if let shares = cpu.shares { writes.append(.init(controller: "cpu", file: "cpu.shares", value: "\(shares)")) }
-            if let cpus = cpu.cpus { writes.append(.init(controller: "cpuset", file: "cpuset.cpus", value: cpus)) }
-            if let mems = cpu.mems { writes.append(.init(controller: "cpuset", file: "cpuset.mems", value: mems)) }
+            if let period = cpu.period {
+                writes.append(.init(controller: "cpu", file: "cpu.cfs_period_us", value: "\(period)", field: .cpuPeriod))
+            }
+            if let quota = cpu.quota { writes.append(.init(controller: "cpu", file: "cpu.cfs_quota_us", value: "\(quota)", field: .cpuQuota)) }
+            if let shares = cpu.shares { writes.append(.init(controller: "cpu", file: "cpu.shares", value: "\(shares)", field: .cpuShares)) }
+            if let cpus = cpu.cpus { writes.append(.init(controller: "cpuset", file: "cpuset.cpus", value: cpus, field: .cpus)) }
+            if let mems = cpu.mems { writes.append(.init(controller: "cpuset", file: "cpuset.mems", value: mems, field: .mems)) }
         }
         if let pids = resources.pids {
-            writes.append(.init(controller: "pids", file: "pids.max", value: pids.limit > 0 ? "\(pids.limit)" : "max"))
+            writes.append(.init(controller: "pids", file: "pids.max", value: pids.limit > 0 ? "\(pids.limit)" : "max",
+                                field: .pidsLimit))
         }
         return writes
     }

@@ -10,7 +10,8 @@ enum CgroupV2 {
     /// The controllers minidock uses, in the order they are enabled.
     static let usable = ["cpuset", "cpu", "io", "memory", "pids", "hugetlb"]
 
-    static func create(name: String, resources: Spec.Resources, root: FilePath) throws -> Cgroup {
+    static func create(name: String, resources: Spec.Resources, root: FilePath,
+                       naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
         let needed = controllers(for: resources)
         // A controller is usable in minidock/NAME only if it is enabled in the subtree
         // control of every ancestor. The root's (or a delegated parent's) belongs to whoever
@@ -32,8 +33,8 @@ enum CgroupV2 {
         }
         let cgroup = Cgroup(name: name, mode: .unified, directories: ["": directory])
         do {
-            for (file, value) in limitWrites(resources) {
-                try CgroupFile.write(value, to: directory.appending(file))
+            for (file, value, field) in limitWrites(resources) {
+                try CgroupFile.writeLimit(value, to: directory.appending(file), field: field, naming: naming)
             }
         } catch {
             try? CgroupFile.removeDirectory(directory)
@@ -57,37 +58,41 @@ enum CgroupV2 {
     /// - cpu.max holds quota and period together ("max" for no quota);
     /// - cpu.weight (1–10000, default 100) replaces cpu.shares (2–262144, default 1024),
     ///   converted linearly as runc does so that 1024 shares map to weight 39… and 2 to 1.
-    static func limitWrites(_ resources: Spec.Resources) -> [(String, String)] {
-        var writes: [(String, String)] = []
+    static func limitWrites(_ resources: Spec.Resources) -> [(String, String, ResourceField)] {
+        var writes: [(String, String, ResourceField)] = []
         if let memory = resources.memory {
-            if let limit = memory.limit { writes.append(("memory.max", "\(limit)")) }
+            if let limit = memory.limit { writes.append(("memory.max", "\(limit)", .memoryLimit)) }
             if let swap = memory.swap {
                 if swap == -1 {
-                    writes.append(("memory.swap.max", "max"))
+                    writes.append(("memory.swap.max", "max", .memorySwap))
                 } else if let limit = memory.limit {
-                    writes.append(("memory.swap.max", "\(max(0, swap - limit))"))
+                    // A spec's values are anyone's: subtract without trapping on overflow.
+                    let (alone, overflow) = swap.subtractingReportingOverflow(limit)
+                    writes.append(("memory.swap.max", overflow ? "\(swap)" : "\(max(0, alone))", .memorySwap))
                 }
             }
-            if let reservation = memory.reservation { writes.append(("memory.low", "\(reservation)")) }
+            if let reservation = memory.reservation { writes.append(("memory.low", "\(reservation)", .memoryReservation)) }
         }
         if let cpu = resources.cpu {
             if cpu.quota != nil || cpu.period != nil {
                 let quota = cpu.quota.map { $0 > 0 ? "\($0)" : "max" } ?? "max"
-                writes.append(("cpu.max", "\(quota) \(cpu.period ?? DockerResourceFlags.cpuPeriod)"))
+                writes.append(("cpu.max", "\(quota) \(cpu.period ?? DockerResourceFlags.cpuPeriod)",
+                               cpu.quota != nil ? .cpuQuota : .cpuPeriod))
             }
-            if let shares = cpu.shares { writes.append(("cpu.weight", "\(weight(fromShares: shares))")) }
-            if let cpus = cpu.cpus { writes.append(("cpuset.cpus", cpus)) }
-            if let mems = cpu.mems { writes.append(("cpuset.mems", mems)) }
+            if let shares = cpu.shares { writes.append(("cpu.weight", "\(weight(fromShares: shares))", .cpuShares)) }
+            if let cpus = cpu.cpus { writes.append(("cpuset.cpus", cpus, .cpus)) }
+            if let mems = cpu.mems { writes.append(("cpuset.mems", mems, .mems)) }
         }
         if let pids = resources.pids {
-            writes.append(("pids.max", pids.limit > 0 ? "\(pids.limit)" : "max"))
+            writes.append(("pids.max", pids.limit > 0 ? "\(pids.limit)" : "max", .pidsLimit))
         }
         return writes
     }
 
-    /// runc's conversion of v1 shares [2, 262144] to a v2 weight [1, 10000].
+    /// runc's conversion of v1 shares [2, 262144] to a v2 weight [1, 10000]. Shares outside
+    /// that range (a spec's values are anyone's) are clamped to it first rather than trapping.
     static func weight(fromShares shares: UInt64) -> UInt64 {
-        shares == 0 ? 0 : 1 + ((shares - 2) * 9999) / 262_142
+        shares == 0 ? 0 : 1 + ((min(max(shares, 2), 262_144) - 2) * 9999) / 262_142
     }
 
     /// The controllers enabled for a cgroup's children (its cgroup.subtree_control).

@@ -53,9 +53,14 @@ public struct DockerResourceFlags: Sendable {
                 }
                 memory.swap = total
             }
-        } else if let limit = memory.limit {
-            // Docker's default: as much swap as memory, so memory+swap is twice the limit.
-            memory.swap = limit * 2
+        } else if let limit = memory.limit, let value = self.memory {
+            // Docker's default: as much swap as memory, so memory+swap is twice the limit —
+            // which must still be a number the kernel's 64-bit files can hold.
+            let (twice, overflow) = limit.multipliedReportingOverflow(by: 2)
+            guard !overflow else {
+                throw RuntimeError("invalid argument \(quoted(value)) for \"--memory\": too large: with as much swap as memory (the default --memory-swap) it is over 8 EiB")
+            }
+            memory.swap = twice
         }
 
         var cpu = Spec.CPU()
@@ -84,8 +89,13 @@ public struct DockerResourceFlags: Sendable {
 
         var pids: Spec.Pids?
         if let value = pidsLimit {
-            guard let limit = Int64(value) else {
+            let digits = value.hasPrefix("-") ? value.dropFirst() : Substring(value)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw RuntimeError("invalid argument \(quoted(value)) for \"--pids-limit\": not a whole number")
+            }
+            // Zero or less is "unlimited", as in Docker.
+            guard let limit = Int64(value) else {
+                throw RuntimeError("invalid argument \(quoted(value)) for \"--pids-limit\": out of range")
             }
             pids = Spec.Pids(limit: limit)
         }
@@ -93,6 +103,27 @@ public struct DockerResourceFlags: Sendable {
         let resources = Spec.Resources(memory: memory == Spec.Memory() ? nil : memory,
                                        cpu: cpu == Spec.CPU() ? nil : cpu, pids: pids)
         return resources.isEmpty ? nil : resources
+    }
+
+    /// How an error names each value: the flag and the value as the user typed it, so that a
+    /// value the kernel refuses is reported as `--cpuset-cpus "99": the kernel refused it: …`.
+    public var naming: ResourceNaming {
+        let flags = self
+        return { field in
+            func said(_ flag: String, _ value: String?) -> String? { value.map { "\(flag) \(quoted($0))" } }
+            switch field {
+            case .memoryLimit: return said("--memory", flags.memory)
+            case .memorySwap:
+                return said("--memory-swap", flags.memorySwap)
+                    ?? flags.memory.map { "--memory \(quoted($0)) (and the default --memory-swap, twice as much)" }
+            case .memoryReservation: return said("--memory-reservation", flags.memoryReservation)
+            case .cpuShares: return said("--cpu-shares", flags.cpuShares)
+            case .cpuQuota, .cpuPeriod: return said("--cpus", flags.cpus)
+            case .cpus: return said("--cpuset-cpus", flags.cpusetCpus)
+            case .mems: return said("--cpuset-mems", flags.cpusetMems)
+            case .pidsLimit: return said("--pids-limit", flags.pidsLimit)
+            }
+        }
     }
 
     /// Docker's size syntax (`RAMInBytes`): a number, an optional unit b, k, m, g, t or p
@@ -103,22 +134,30 @@ public struct DockerResourceFlags: Sendable {
         if rest.hasSuffix("ib") { rest = rest.dropLast(2) } else if rest.hasSuffix("b") { rest = rest.dropLast() }
         let units: [Character: Double] = ["k": 1024, "m": 1_048_576, "g": 1_073_741_824,
                                           "t": 1_099_511_627_776, "p": 1_125_899_906_842_624]
+        let tooLarge = RuntimeError("invalid argument \(quoted(text)) for \(quoted(flag)): too large: at most 8 EiB")
         var multiplier = 1.0
         if let last = rest.last, let unit = units[last] {
             multiplier = unit
             rest = rest.dropLast()
         }
-        guard !rest.isEmpty, rest.allSatisfy({ $0.isNumber || $0 == "." }), let number = Double(rest) else { throw invalid }
+        guard !rest.isEmpty, rest.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "." }),
+              let number = Double(rest), number.isFinite else { throw invalid }
+        // Checked in floating point, before the conversion: Int64(_:) of a Double it cannot
+        // hold stops the program.
         let bytes = number * multiplier
-        guard bytes < Double(Int64.max) else { throw invalid }
+        guard bytes < Double(Int64.max) else { throw tooLarge }
         return Int64(bytes)
     }
 
-    /// A cpuset list: `0`, `0-1`, `0,2-3`.
+    /// A cpuset list: `0`, `0-1`, `0,2-3`. Whether the CPUs exist is the kernel's to say, when
+    /// the cgroup's file is written; the numbers must at least be numbers, in order.
     static func cpuList(_ text: String, flag: String) throws -> String {
         let valid = !text.isEmpty && text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { part in
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            return (1...2).contains(bounds.count) && bounds.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { bound -> Int32? in
+                bound.allSatisfy { $0.isASCII && $0.isNumber } ? Int32(bound) : nil
+            }
+            guard (1...2).contains(bounds.count), let low = bounds.first!, let high = bounds.last! else { return false }
+            return low <= high
         }
         guard valid else { throw RuntimeError("invalid argument \(quoted(text)) for \(quoted(flag)): not a CPU list such as 0-1 or 0,2") }
         return text

@@ -1,4 +1,3 @@
-import CShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +17,7 @@ extension OCIRuntime {
             throw error
         }
         if detach { return nil }
-        cshim_forward_signals_to(child.pid)
+        try SignalForwarding.start(to: child.pid)  // taken out again by wait, before it reaps
         let status = try child.wait()
         if !keep { try delete(id, force: true) }
         return status

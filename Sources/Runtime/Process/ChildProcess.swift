@@ -22,7 +22,8 @@ public struct ChildProcess: Sendable {
     /// Start `process` in new `namespaces`. `inParent` runs in the parent with the child's
     /// PID while the child waits (to put it in a cgroup before it can run anything); then
     /// `prepare` runs inside the child, then exec.
-    /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on.
+    /// Signals sent to us (SIGINT, SIGTERM...) are forwarded to the child from then on; a
+    /// second SIGINT or SIGTERM is sent as SIGKILL (see `SignalForwarding`).
     /// Throws the child's own error if `prepare` or exec failed; the child is reaped then.
     public static func start(
         _ process: Spec.Process?,
@@ -43,26 +44,34 @@ public struct ChildProcess: Sendable {
 
         // Anything still in stdio's buffers would otherwise be copied into the child.
         fflush(nil)
-        cshim_block_forwarded_signals()
+        // The mask to go back to is ours, on this stack: two children started one after the
+        // other (or a monitor's) share nothing.
+        var savedMask = sigset_t()
+        cshim_block_forwarded_signals(&savedMask)
         let pid: pid_t
         do {
             let flags = namespaces.isEmpty ? "SIGCHLD" : namespaces.cSpelling + "|SIGCHLD"
             pid = try Syscall.call("clone", [flags], subject: quoted(flags)) { cshim_clone(namespaces.rawValue) }
         } catch {
-            cshim_restore_signal_mask()
+            cshim_restore_signal_mask(&savedMask)
             close(childEnd)
             throw error
         }
         if pid == 0 {
             close(parentEnd)
-            cshim_restore_signal_mask()
+            // Our handlers and forwarding table are the parent's, and SIGPIPE is ignored
+            // there: reset them before anything can deliver a signal, then unblock.
+            cshim_child_reset_signals(&savedMask)
             runChild(process, prepare: prepare, report: childEnd, diesWithParent: diesWithParent, whenPrepared: whenPrepared)
         }
 
         close(childEnd)
-        cshim_forward_signals_to(pid)
-        cshim_restore_signal_mask()
+        // Register the child for forwarding, then unblock whatever happened: a full table
+        // (EAGAIN) is thrown below, where the waiting child is ended.
+        let forwarding = Result { try SignalForwarding.start(to: pid) }
+        cshim_restore_signal_mask(&savedMask)
         do {
+            _ = try forwarding.get()
             // "ready" first: only then is the child sure to die with us. Had we sent "proceed"
             // earlier and died at once, the child could set its death signal after our death
             // (too late to fire) and find "proceed" waiting for it — a container nobody owns.
@@ -80,7 +89,7 @@ public struct ChildProcess: Sendable {
         // our part is done, and it is running, though not yet its command.
         let report = readReport(from: parentEnd)
         if whenPrepared != nil, report == .prepared {
-            cshim_stop_forwarding_signals()
+            SignalForwarding.stop(to: pid)
             return ChildProcess(pid: pid)
         }
         if let report {
@@ -90,11 +99,11 @@ public struct ChildProcess: Sendable {
         return ChildProcess(pid: pid)
     }
 
-    /// Collect a child that failed to start, and stop forwarding signals to it.
+    /// Stop forwarding signals to a child that failed to start, and collect it.
     private static func reap(_ pid: pid_t) {
+        SignalForwarding.stop(to: pid)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        cshim_stop_forwarding_signals()
+        _ = try? Syscall.call("wait4", ["\(pid)"], subject: "\(pid)", traced: false) { waitpid(pid, &status, 0) }
     }
 
     /// Run `work` in a child in new `namespaces` and wait for it: work that must not touch our
@@ -107,7 +116,19 @@ public struct ChildProcess: Sendable {
 
     /// Wait for the child to end. Signals keep being forwarded until it has.
     public func wait() throws -> ExitStatus {
-        defer { cshim_stop_forwarding_signals() }
+        // First wait without reaping (WNOWAIT): the PID stays the dead child's, so a signal
+        // that arrives now is forwarded to a zombie, never to a process that took the PID
+        // over. Stop forwarding, then reap.
+        var info = siginfo_t()
+        do {
+            try Syscall.call("waitid", ["P_PID", "\(pid)", "WEXITED|WNOWAIT"], subject: "\(pid)", traced: false) {
+                waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT)
+            }
+        } catch {
+            SignalForwarding.stop(to: pid)
+            throw error
+        }
+        SignalForwarding.stop(to: pid)
         var status: Int32 = 0
         try Syscall.call("wait4", ["\(pid)", "[\(ExitStatus(waitStatus: status))]", "0", "NULL"],
                          subject: "\(pid)") {
@@ -171,24 +192,29 @@ public struct ChildProcess: Sendable {
 
         let argv = process.args.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
+        // Traced before the call: a successful execve never returns to say so.
         Trace.emit("execve(\(quoted(executable)), [\(process.args.map(quoted).joined(separator: ", "))], [\(environment.count) vars])")
-        execve(executable, argv, envp)
-        let error = Errno(rawValue: errno)
-        Trace.emit("execve(\(quoted(executable)), …) = -1 \(error.symbolicName)")
-        throw RuntimeError(call: "exec", subject: quoted(command), errno: error,
-                           exitCode: ExecutableLookup.exitCode(forExecError: error.rawValue))
+        do {
+            try Syscall.call("execve", [quoted(executable), "…"], subject: quoted(command), traced: false) {
+                execve(executable, argv, envp)
+            }
+        } catch let failure as RuntimeError {
+            let error = failure.errno ?? .noSuchFileOrDirectory
+            throw RuntimeError(call: "exec", subject: quoted(command), errno: error,
+                               exitCode: ExecutableLookup.exitCode(forExecError: error.rawValue))
+        }
+        throw RuntimeError("exec \(quoted(command)): execve returned")
     }
 
     /// nil when the child exec'd (end-of-file), else the report it sent.
     private static func readReport(from socket: Int32) -> ChildReport? {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { return nil }
-            return ChildReport.decode(Array(buffer[..<count]))
-                ?? .setupFailed(RuntimeError("child sent an unreadable report"))
-        }
+        let count = (try? Syscall.call("recv", ["\(socket)"], subject: "from the child", traced: false) {
+            buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        }) ?? 0
+        if count <= 0 { return nil }
+        return ChildReport.decode(Array(buffer[..<count]))
+            ?? .setupFailed(RuntimeError("child sent an unreadable report"))
     }
 
     /// Namespaces cannot be joined (setns of a mount namespace) or created for a user
@@ -202,14 +228,6 @@ public struct ChildProcess: Sendable {
     }
 
     static func countThreads() throws -> Int {
-        guard let directory = opendir("/proc/self/task") else {
-            throw RuntimeError(call: "opendir", subject: quoted("/proc/self/task"), errno: Errno(rawValue: errno))
-        }
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
-        }
-        return count
+        try Directories.entries("/proc/self/task").count
     }
 }

@@ -50,11 +50,10 @@ enum ParentMessage: UInt8 {
     /// nil if the parent went away (end-of-file) or sent something unknown.
     static func receive(on socket: Int32) -> ParentMessage? {
         var byte: UInt8 = 0
-        while true {
-            let count = recv(socket, &byte, 1, 0)
-            if count < 0 && errno == EINTR { continue }
-            return count == 1 ? ParentMessage(rawValue: byte) : nil
+        let count = try? Syscall.call("recv", ["\(socket)"], subject: "from the parent", traced: false) {
+            recv(socket, &byte, 1, 0)
         }
+        return count == 1 ? ParentMessage(rawValue: byte) : nil
     }
 }
 

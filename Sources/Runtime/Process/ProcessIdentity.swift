@@ -30,18 +30,28 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
         self.init(pid: pid, startTime: start)
     }
 
+    /// Parse exactly `PID-STARTTIME`, nothing before or after it: a name's whole suffix, so that
+    /// `lesson05-4242-918273-kept` is *not* taken for 4242's.
+    public init?(exactly text: Substring) {
+        guard let identity = ProcessIdentity(parsingPrefixOf: String(text)), "\(identity)" == text else { return nil }
+        self = identity
+    }
+
     /// Whether this very process still runs (a zombie counts: it has not been reaped yet).
     public var isAlive: Bool { Self.startTime(of: pid) == startTime }
 
-    /// Field 22 of /proc/PID/stat, or nil when there is no such process. The command name
-    /// (field 2) is in parentheses and may itself hold spaces and parentheses: count from
-    /// the last `)`.
+    /// Field 22 of /proc/PID/stat, or nil when there is no such process.
     public static func startTime(of pid: pid_t) -> UInt64? {
-        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false) else { return nil }
+        return parse(stat: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Field 22 of a /proc/PID/stat line. The command name (field 2) is in parentheses and may
+    /// itself hold spaces and parentheses: count from the last `)`.
+    static func parse(stat: String) -> UInt64? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state); field 22 is fields[19].
-        guard fields.count > 19 else { return nil }
-        return UInt64(String(decoding: fields[19], as: UTF8.self))
+        return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 }

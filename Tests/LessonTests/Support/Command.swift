@@ -34,8 +34,11 @@ enum Command {
     }
 
     /// Start `executable`; `onStart` gets the process while it runs (to signal it).
+    /// With `closedPipe`, its standard output and error are a pipe whose reader has already
+    /// gone, as after `… 2>&1 | head -1`: every write gets SIGPIPE or EPIPE, and nothing is read.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                    in directory: URL? = nil, closedPipe: Bool = false,
                     timeout: TimeInterval = 60, onStart: ((Process) throws -> Void)? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -43,19 +46,36 @@ enum Command {
         if let environment {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
+        if let directory { process.currentDirectoryURL = directory }
         let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        if closedPipe {
+            try output.fileHandleForReading.close()
+            process.standardOutput = output.fileHandleForWriting
+            process.standardError = output.fileHandleForWriting
+        } else {
+            process.standardOutput = output
+            process.standardError = errors
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        if closedPipe {
+            try output.fileHandleForWriting.close()
+            return try finish(process, executable, arguments, timeout: timeout, onStart: onStart, output: nil, errors: nil)
+        }
+        return try finish(process, executable, arguments, timeout: timeout, onStart: onStart, output: output, errors: errors)
+    }
+
+    private static func finish(_ process: Process, _ executable: String, _ arguments: [String], timeout: TimeInterval,
+                               onStart: ((Process) throws -> Void)?, output: Pipe?, errors: Pipe?) throws -> CommandResult {
 
         // Drain both pipes on their own threads so a chatty command cannot block on a full pipe.
         let outData = Collected(), errData = Collected()
         let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData.data = output.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData.data = errors.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        for (pipe, collected) in [(output, outData), (errors, errData)] {
+            guard let pipe else { continue }
+            group.enter()
+            DispatchQueue.global().async { collected.data = pipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        }
 
         do {
             try onStart?(process)

@@ -16,10 +16,47 @@ class LessonTestCase: XCTestCase {
         sandbox = nil
     }
 
-    /// Run `LessonNN` with `arguments` (quiet unless `quiet: false`).
-    func lesson(_ name: String, _ arguments: [String], quiet: Bool = true,
-                onStart: ((Process) throws -> Void)? = nil) throws -> CommandResult {
-        try Command.run(Command.binary(name), (quiet ? ["--quiet"] : []) + arguments, onStart: onStart)
+    /// Run `LessonNN` with `arguments` (quiet unless `quiet: false`), in `directory` if given;
+    /// with `closedPipe`, into a pipe nobody reads (see `Command.run`).
+    func lesson(_ name: String, _ arguments: [String], quiet: Bool = true, in directory: URL? = nil,
+                closedPipe: Bool = false, onStart: ((Process) throws -> Void)? = nil) throws -> CommandResult {
+        try Command.run(Command.binary(name), (quiet ? ["--quiet"] : []) + arguments, in: directory,
+                        closedPipe: closedPipe, onStart: onStart)
+    }
+
+    /// Whether `mask`, a hexadecimal signal mask from /proc/PID/status (SigIgn, ShdPnd…), has `signal`.
+    func mask(_ mask: String, has signal: Int32) -> Bool {
+        (UInt64(mask.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) ?? 0) & (1 << UInt64(signal - 1)) != 0
+    }
+
+    /// A field of /proc/PID/status (`ShdPnd`), or "" when the process is gone.
+    func statusField(_ name: String, of pid: Int32) -> String {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+        return line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Send `signal` to `pid` and wait until the process has taken it (it is no longer pending):
+    /// two of the same signal sent back to back would otherwise merge into one.
+    func send(_ signal: Int32, to pid: Int32) throws {
+        kill(pid, signal)
+        try Command.waitFor("PID \(pid) to take signal \(signal)") {
+            !mask(statusField("ShdPnd", of: pid), has: signal) && !mask(statusField("SigPnd", of: pid), has: signal)
+        }
+    }
+
+    /// Wait until the lesson `lessonPID` runs its container past exec: its first child's command
+    /// line contains `marker`. Returns the container's PID as the host numbers it.
+    @discardableResult
+    func waitForContainer(of lessonPID: Int32, marker: String) throws -> Int32 {
+        var found: Int32 = 0
+        try Command.waitFor("the container") {
+            guard let pid = firstChild(of: lessonPID) else { return false }
+            let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+            found = pid
+            return String(decoding: raw, as: UTF8.self).contains(marker)
+        }
+        return found
     }
 
     /// Run a lesson in the sandbox's rootfs: `LessonNN --rootfs <sandbox> [flags] -- command`.
