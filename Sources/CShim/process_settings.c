@@ -2,6 +2,7 @@
 #include "cshim_process_settings.h"
 
 #include <linux/capability.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -30,4 +31,8 @@ int cshim_last_capability(void) {
         fclose(file);
     }
     return last;
+}
+
+int cshim_spawn_close_from(posix_spawn_file_actions_t *actions, int first) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, first);
 }

@@ -23,4 +23,10 @@ int cshim_no_new_privileges(void);
 /// The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap's value).
 int cshim_last_capability(void);
 
+#include <spawn.h>
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+, behind _GNU_SOURCE): the spawned
+/// program gets no descriptor from `first` on.
+int cshim_spawn_close_from(posix_spawn_file_actions_t *actions, int first);
+
 #endif

@@ -3,11 +3,12 @@ import CShim
 import Glibc
 #endif
 
-/// A container's terminal, for `process.terminal: true`: a pseudo-terminal whose slave side
-/// becomes the container process's controlling terminal and stdio, and whose master side goes
-/// to whoever asked for it through `--console-socket` — an engine (conmon, containerd's shim)
-/// listening on a unix socket receives the descriptor with SCM_RIGHTS and relays it to the
-/// user. The runtime keeps neither end once the container has started.
+/// A container's terminal, for `process.terminal: true`: a pseudo-terminal, opened inside the
+/// container (its own /dev/ptmx, after pivot_root), whose slave side becomes the container
+/// process's controlling terminal and stdio, and whose master side goes to whoever asked for it
+/// through `--console-socket` — an engine (conmon, containerd's shim) listening on a unix socket
+/// receives the descriptor with SCM_RIGHTS and relays it to the user. The runtime keeps
+/// neither end once the container has started.
 public struct Console: Sendable {
     public let master: Int32
     public let slave: Int32
@@ -33,11 +34,9 @@ public struct Console: Sendable {
         }
     }
 
-    /// In the runtime: hand the master to the listener at `socketPath`, then let go of both ends.
-    public func send(to socketPath: String) throws {
-        let socket = try Syscall.call("connect", [quoted(socketPath)], subject: quoted(socketPath)) { cshim_connect_unix(socketPath) }
-        defer { Glibc.close(socket) }
-        try Syscall.call("sendmsg", ["\(socket)", "SCM_RIGHTS [\(master)]"], subject: quoted(socketPath)) {
+    /// Hand the master to the listener on the connected `socket` (the engine's console socket).
+    public func send(over socket: Int32) throws {
+        try Syscall.call("sendmsg", ["\(socket)", "SCM_RIGHTS [\(master)]"], subject: "the console socket") {
             cshim_send_descriptor(socket, master, "/dev/ptmx")
         }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 import FoundationEssentials
 import SystemPackage
 
@@ -34,6 +35,9 @@ public enum Hooks {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+        // Only stdio: a hook must not hold the caller's descriptors (an engine waiting for the
+        // end of a pipe would wait for the hook too).
+        cshim_spawn_close_from(&actions, 3)
         let argv = (hook.args ?? [hook.path]).map { strdup($0) } + [nil]
         let envp = (hook.env ?? []).map { strdup($0) } + [nil]
         defer { (argv + envp).forEach { free($0) } }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 import SystemPackage
 
 /// The runtime layer: an OCI bundle (a directory with `config.json` and a root filesystem)
@@ -99,23 +100,29 @@ public struct OCIRuntime: Sendable {
         try containers.save(record)
         let fifo = containers.execFIFO(id)
         try Syscall.call("mkfifo", [quoted(fifo.string), "0622"], subject: quoted(fifo.string)) { mkfifo(fifo.string, 0o622) }
-        let console = terminal ? try Console.open() : nil
-        defer { console?.close() }
+        // The terminal is made inside the container, after pivot_root, from its own /dev/ptmx:
+        // a pty of the host's devpts would be "not a tty" to the container (ttyname finds no
+        // /dev/pts/N of its own). The listener is connected now, while its path is reachable.
+        let consoleSocket = try options.consoleSocket.map { path in
+            try Syscall.call("connect", [quoted(path)], subject: quoted(path)) { cshim_connect_unix(path) }
+        }
+        defer { if let consoleSocket { close(consoleSocket) } }
 
-        let child = try ChildProcess.start(process, namespaces: CloneFlags(newNamespacesOf: spec), inParent: { pid in
+        // In the parent, while the child waits: its cgroup, then the runtime's hooks.
+        func joinCgroupAndHook(_ pid: pid_t) throws {
             try cgroup!.add(pid)
             var created = record
             created.pid = pid
             let state = ContainerStateReport(created, status: .creating)
             try Hooks.run(spec.hooks?.prestart, "prestart", state: state)
             try Hooks.run(spec.hooks?.createRuntime, "createRuntime", state: state)
-        }, prepare: {
-            if let console { try console.becomeControllingTerminal(size: process.consoleSize) }
+        }
+        // In the child: everything before the user's program (its errors are `create`'s).
+        func prepareContainer() throws {
             // The FIFO by descriptor: after pivot_root its path is gone from this mount namespace.
-            let held = try Syscall.call("open", [quoted(fifo.string), "O_PATH"], subject: quoted(fifo.string)) {
+            execFIFODescriptor = try Syscall.call("open", [quoted(fifo.string), "O_PATH"], subject: quoted(fifo.string)) {
                 open(fifo.string, O_PATH | O_CLOEXEC)
             }
-            execFIFODescriptor = held
             try ContainerFilesystem.prepare(spec, beforePivot: {
                 var state = record
                 state.pid = getpid()
@@ -126,12 +133,20 @@ public struct OCIRuntime: Sendable {
             }
             try MaskedPaths.apply(masked: spec.linux?.maskedPaths ?? [], readonly: spec.linux?.readonlyPaths ?? [])
             if let settings = spec.linux?.sysctl { try Sysctl.apply(settings) }
+            if terminal, let consoleSocket {
+                let console = try Console.open()
+                try console.becomeControllingTerminal(size: process.consoleSize)
+                try console.send(over: consoleSocket)
+                console.close()
+            }
             // A missing command is `create`'s error, as runc's is, not a container that dies at start.
             _ = try ExecutableLookup.resolve(process.args.first ?? "", environment: process.env ?? [])
             // Nothing of the caller's leaks in beyond stdio and what --preserve-fds keeps.
             try DescriptorHygiene.closeInherited(from: 3 + Int32(options.preserveFDs))
-        }, diesWithParent: options.diesWithCaller, whenPrepared: {
-            // Held here until `start` opens the FIFO for reading.
+        }
+        // In the child, after it said "prepared" (and `create` has returned): held until `start`
+        // opens the FIFO for reading; then the startContainer hooks and the process's own settings.
+        func waitForStart() throws {
             let path = "/proc/self/fd/\(execFIFODescriptor)"
             let writer = try Syscall.call("open", [quoted(path), "O_WRONLY"], subject: "exec.fifo") { open(path, O_WRONLY | O_CLOEXEC) }
             var byte: UInt8 = 0
@@ -142,12 +157,13 @@ public struct OCIRuntime: Sendable {
             state.pid = getpid()
             try Hooks.run(spec.hooks?.startContainer, "startContainer", state: ContainerStateReport(state, status: .running))
             try ProcessSettings.apply(process)
-        })
+        }
+        let child = try ChildProcess.start(process, namespaces: CloneFlags(newNamespacesOf: spec), diesWithParent: options.diesWithCaller,
+                                           whenPrepared: waitForStart, inParent: joinCgroupAndHook, prepare: prepareContainer)
         record.pid = child.pid
         record.initStartTime = ProcessIdentity.startTime(of: child.pid) ?? 0
         try containers.save(record)
         if let pidFile = options.pidFile { try writePIDFile(child.pid, to: pidFile) }
-        if let console, let socket = options.consoleSocket { try console.send(to: socket) }
         keep = true
         return child
     }

@@ -28,10 +28,10 @@ public struct ChildProcess: Sendable {
     public static func start(
         _ process: Spec.Process?,
         namespaces: CloneFlags = [],
-        inParent: (pid_t) throws -> Void = { _ in },
-        prepare: () throws -> Void = {},
         diesWithParent: Bool = true,
-        whenPrepared: (() throws -> Void)? = nil
+        whenPrepared: (() throws -> Void)? = nil,
+        inParent: (pid_t) throws -> Void = { _ in },
+        prepare: () throws -> Void = {}
     ) throws -> ChildProcess {
         if !namespaces.isEmpty { try requireSingleThreaded() }
         var ends: [Int32] = [-1, -1]
