@@ -24,6 +24,7 @@ fixtures/.busybox-rootfs.stamp: scripts/make-busybox-rootfs.sh scripts/breakout.
 # Release binaries, statically linked against the Swift runtime: what is shipped and timed.
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
+	ln -sf minidock $(RELEASE_BIN)/minidock-runc
 
 # Lesson03 on the busybox rootfs: the trace of every kernel call, then the container's view.
 # Then the same rootfs as an image, made with `minidock import`, in a store of the demo's own.
