@@ -7,7 +7,7 @@ import SystemPackage
 /// Used on pure v1 hosts and on hybrid hosts (like this project's VMs).
 enum CgroupV1 {
     /// The controllers minidock uses, in the order their directories are made.
-    static let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"]
+    static let controllers = ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "devices"]
 
     static func create(name: String, resources: Spec.Resources, root: FilePath, mode: CgroupMode,
                        naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
@@ -87,6 +87,10 @@ enum CgroupV1 {
             if let shares = cpu.shares { writes.append(.init(controller: "cpu", file: "cpu.shares", value: "\(shares)", field: .cpuShares)) }
             if let cpus = cpu.cpus { writes.append(.init(controller: "cpuset", file: "cpuset.cpus", value: cpus, field: .cpus)) }
             if let mems = cpu.mems { writes.append(.init(controller: "cpuset", file: "cpuset.mems", value: mems, field: .mems)) }
+        }
+        for rule in DeviceRules.effective(resources.devices) {
+            writes.append(.init(controller: "devices", file: rule.allow ? "devices.allow" : "devices.deny",
+                                value: DeviceRules.spell(rule), field: .devices))
         }
         if let pids = resources.pids {
             writes.append(.init(controller: "pids", file: "pids.max", value: pids.limit > 0 ? "\(pids.limit)" : "max",

@@ -12,6 +12,11 @@ enum CgroupV2 {
 
     static func create(name: String, resources: Spec.Resources, root: FilePath,
                        naming: @escaping ResourceNaming = { _ in nil }) throws -> Cgroup {
+        if resources.devices?.isEmpty == false {
+            // v2 has no devices.allow file: device access is an eBPF program attached to the
+            // cgroup. Without one the rules would be silently dropped: refuse instead.
+            throw RuntimeError("linux.resources.devices: device rules on cgroup v2 need an eBPF device program, which minidock does not have yet")
+        }
         let needed = controllers(for: resources)
         // A controller is usable in minidock/NAME only if it is enabled in the subtree
         // control of every ancestor. The root's (or a delegated parent's) belongs to whoever

@@ -122,6 +122,7 @@ public struct DockerResourceFlags: Sendable {
             case .cpus: return said("--cpuset-cpus", flags.cpusetCpus)
             case .mems: return said("--cpuset-mems", flags.cpusetMems)
             case .pidsLimit: return said("--pids-limit", flags.pidsLimit)
+            case .devices: return nil
             }
         }
     }

@@ -13,6 +13,7 @@ public enum ResourceField: String, Sendable, CaseIterable {
     case cpus = "cpu.cpus"
     case mems = "cpu.mems"
     case pidsLimit = "pids.limit"
+    case devices = "devices"
 
     /// How an error names a value that came straight from a spec: `linux.resources.cpu.cpus "99"`.
     public func specName(value: String) -> String {

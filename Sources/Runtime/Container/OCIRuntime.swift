@@ -90,6 +90,7 @@ public struct OCIRuntime: Sendable {
             }
         }
 
+        try DeviceRules.validate(spec.linux?.resources?.devices)
         let cgroupsPath = spec.linux?.cgroupsPath ?? "/\(Cgroup.parentName)/\(id)"
         cgroup = try Cgroup.create(path: cgroupsPath, resources: spec.linux?.resources)
         var record = ContainerRecord(id: id, bundle: bundle.string, rootfs: rootfs.string, pid: 0, initStartTime: 0,

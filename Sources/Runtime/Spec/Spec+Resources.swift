@@ -5,6 +5,8 @@ extension Spec {
         public var memory: Memory?
         public var cpu: CPU?
         public var pids: Pids?
+        /// The device cgroup's rules, in order (DeviceRules.swift).
+        public var devices: [DeviceRule]?
 
         public init(memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil) {
             self.memory = memory
@@ -12,7 +14,7 @@ extension Spec {
             self.pids = pids
         }
 
-        public var isEmpty: Bool { memory == nil && cpu == nil && pids == nil }
+        public var isEmpty: Bool { memory == nil && cpu == nil && pids == nil && devices == nil }
     }
 
     public struct Memory: Codable, Equatable, Sendable {
@@ -47,6 +49,24 @@ extension Spec {
             self.period = period
             self.cpus = cpus
             self.mems = mems
+        }
+    }
+
+    /// One rule of `linux.resources.devices`: allow or deny access (`r`ead, `w`rite, `m`knod)
+    /// to character (`c`) or block (`b`) devices, or all (`a`); a missing number is any.
+    public struct DeviceRule: Codable, Equatable, Sendable {
+        public var allow: Bool
+        public var type: String?
+        public var major: Int64?
+        public var minor: Int64?
+        public var access: String?
+
+        public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+            self.allow = allow
+            self.type = type
+            self.major = major
+            self.minor = minor
+            self.access = access
         }
     }
 
