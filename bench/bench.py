@@ -425,7 +425,7 @@ def run(b):
 
     def peer(label, engine, command):
         return {"label": label, "engine": engine, "command": command if engine in peers or engine in ("crun", "runc", "skopeo", "tar", "umoci") else None,
-                "missing": f"{engine} not set up"}
+                "missing": f"{engine} left out (BENCH_SKIP)" if engine in SKIP else f"{engine} not set up"}
 
     def mine(label, command, exists, missing):
         return {"label": label, "engine": "minidock", "command": command if exists else None,
@@ -447,6 +447,18 @@ def run(b):
         peer("crun run", "crun", f"crun run --bundle {bundle} bench-crun"),
         peer("runc run", "runc", f"runc run --bundle {bundle} bench-runc"),
     ], runs=40, warmup=5, shell=False)
+
+    # 2b. What exists today of minidock's container start: the lessons, on the Runtime library
+    # that `run` and `minidock-runc` will use. Lesson03: namespaces, mounts, pivot_root, exec;
+    # Lesson04 adds a cgroup with limits. (crun's bundle also has a network namespace and a cgroup.)
+    b.compare("lesson-start", "a container start today: the lessons (Runtime library) vs OCI runtimes", [
+        {"label": "Lesson03 -- true", "engine": "minidock", "command": f"{BIN}/Lesson03 --quiet -- true"},
+        {"label": "Lesson04 (cgroup) -- true", "engine": "minidock",
+         "command": f"{BIN}/Lesson04 --quiet --memory 64m --pids 20 -- true"},
+        peer("crun run", "crun", f"crun run --bundle {bundle} bench-crun"),
+        peer("runc run", "runc", f"runc run --bundle {bundle} bench-runc"),
+    ], runs=40, warmup=5, shell=False,
+        note="no `minidock run` yet: Lesson03/04 start a container through the same Runtime code it will use")
 
     # 3. run --rm with no network (the bridge variant needs minidock's bridge; Docker's is disabled here).
     b.compare("run-rm", "run --rm --network none IMAGE true", [
@@ -582,6 +594,10 @@ def run(b):
         "docker load": "docker rmi -f big:bench >/dev/null 2>&1 || true",
     })
 
+    # 11. Where the time goes in a container start (Lesson04 under strace; see phases.py).
+    log("phases of a Lesson04 container start (strace -f -ttt)")
+    b.phases = json.loads(sh(f"{sys.executable} {os.path.join(HERE, 'phases.py')} {5 if QUICK else 15}"))
+
     write_results(b)
 
 
@@ -611,7 +627,7 @@ def write_results(b):
         "commit": commit + ("+dirty" if dirty else ""),
         "machine": {"cpu": cpu, "cpus": os.cpu_count(), "kernel": os.uname().release},
         "versions": versions, "binary_sizes": sizes, "quick": QUICK,
-        "comparisons": b.comparisons, "memory": b.memory,
+        "comparisons": b.comparisons, "memory": b.memory, "phases": getattr(b, "phases", None),
     }
     with open(os.path.join(RESULTS, "latest.json"), "w") as f:
         json.dump(document, f, indent=1)

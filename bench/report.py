@@ -100,7 +100,7 @@ def markdown(document):
                 lines.append(f"| `{row['label']}` | missing | | | | {row.get('why', '')} |")
                 continue
             ratio = ""
-            if row is not mine and mine and mine["status"] == "measured":
+            if row["engine"] != "minidock" and mine and mine["status"] == "measured":
                 ratio = f"{mine['median'] / row['median']:.2f}×"
             lines.append(f"| `{row['label']}` | {fmt_time(row['median'])} | {fmt_time(row['q1'])}–{fmt_time(row['q3'])} | "
                          f"{fmt_time(row['min'])}–{fmt_time(row['max'])} | {row['runs']} | {ratio} |")
@@ -110,10 +110,25 @@ def markdown(document):
         title = "monitor of a running container" if m["key"] == "monitor" else "idle, no container"
         value = f"{m['kib'] / 1024:.1f} MiB" if m["status"] == "measured" else f"missing ({m.get('why', '')})"
         lines.append(f"| {title}: {m['label']} | {value} |")
+    phases = document.get("phases")
+    if phases:
+        lines += ["", f"## Where the time goes: a Lesson04 container start, by phase", "",
+                  f"`strace -f -ttt` (seccomp-bpf), median of {phases['runs']} runs; strace slows each traced call, "
+                  f"so read the shares (total under strace: {fmt_time(phases['total'])}).", "",
+                  "| phase | median | share |", "|---|---|---|"]
+        for name, value in phases["phases"]:
+            share = f"{100 * value / phases['total']:.0f} %" if value is not None else ""
+            lines.append(f"| {name} | {fmt_time(value)} | {share} |")
     lines += ["", "## Binary sizes", "", "| binary | size |", "|---|---|"]
     for name, size in document["binary_sizes"].items():
         lines.append(f"| {name} | {size / 1e6:.1f} MB |")
     return "\n".join(lines) + "\n"
+
+
+def missing_text(row):
+    if row["engine"] == "minidock":
+        return "missing — not in minidock yet"
+    return f"not measured — {row.get('why', '')}"
 
 
 COLORS = {"minidock": "#d9480f", "crun": "#1971c2", "runc": "#4dabf7", "podman": "#7048e8",
@@ -158,18 +173,38 @@ def svg(document):
             parts.append(f'<text x="{label_w - 8}" y="{y + bar_h - 5}" class="label" text-anchor="end">{html.escape(row["label"])}</text>')
             if row["status"] != "measured":
                 parts.append(f'<rect x="{label_w}" y="{y}" width="{plot_w * 0.25:.1f}" height="{bar_h}" fill="url(#hatch)" stroke="#adb5bd"/>')
-                parts.append(f'<text x="{label_w + plot_w * 0.25 + 6:.1f}" y="{y + bar_h - 5}" class="missing">missing — not in minidock yet</text>')
+                parts.append(f'<text x="{label_w + plot_w * 0.25 + 6:.1f}" y="{y + bar_h - 5}" class="missing">{html.escape(missing_text(row))}</text>')
             else:
                 w = max(1.0, row["median"] * scale)
                 parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{color}" rx="2"/>')
                 x1, x3 = label_w + row["q1"] * scale, label_w + row["q3"] * scale
                 parts.append(f'<line x1="{x1:.1f}" x2="{x3:.1f}" y1="{y + bar_h / 2}" y2="{y + bar_h / 2}" stroke="#212529" stroke-width="1.5"/>')
                 text = f'{row["median"]:.1f} MiB' if row.get("unit") == "MiB" else fmt_time(row["median"])
-                if row is not mine and mine and mine["status"] == "measured" and row.get("unit") != "MiB":
+                if row["engine"] != "minidock" and mine and mine["status"] == "measured" and row.get("unit") != "MiB":
                     text += f"  (minidock {mine['median'] / row['median']:.2f}×)"
                 parts.append(f'<text x="{label_w + max(w, x3 - label_w) + 6:.1f}" y="{y + bar_h - 5}" class="value">{html.escape(text)}</text>')
             y += bar_h + gap
         y += 30
+    phases = document.get("phases")
+    if phases:
+        palette = ["#495057", "#2b8a3e", "#1971c2", "#f08c00", "#ae3ec9", "#0c8599", "#adb5bd", "#c92a2a"]
+        parts.append(f'<text x="20" y="{y}" class="panel">where a Lesson04 container start spends its time (strace, median of {phases["runs"]})</text>')
+        y += 10
+        x, total = 20.0, sum(v for _, v in phases["phases"] if v) or 1
+        full = width - 40
+        for i, (name, value) in enumerate(phases["phases"]):
+            if not value:
+                continue
+            w = full * value / total
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h + 4}" fill="{palette[i % len(palette)]}"/>')
+            x += w
+        y += bar_h + 20
+        for i, (name, value) in enumerate(phases["phases"]):
+            parts.append(f'<rect x="20" y="{y - 10}" width="10" height="10" fill="{palette[i % len(palette)]}"/>'
+                         f'<text x="36" y="{y}" class="label">{html.escape(name)}: {fmt_time(value)} '
+                         f'({100 * (value or 0) / total:.0f} %)</text>')
+            y += 16
+        y += 20
     height = y + 10
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             'font-family="DejaVu Sans, Helvetica, Arial, sans-serif">'
