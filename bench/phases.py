@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LESSON = os.path.join(REPO, ".build", "release", "Lesson04")
 CALLS = "execve,clone,clone3,socketpair,mount,pivot_root,umount2,sethostname,mkdir,rmdir,exit_group"
-LINE = re.compile(r"^(\d+) (\d+\.\d+) (\w+)\((.*)")
+LINE = re.compile(r"^(\d+)\s+(\d+\.\d+) (\w+)\((.*)")
 
 PHASES = [
     ("process start (loader, Swift runtime, arguments)", "start", "cgroup"),
@@ -46,8 +46,13 @@ def one_run():
     for line in lines:
         m = LINE.match(line)
         if not m:
-            if child and line.startswith(f"{child} ") and "exited" in line:
-                marks.setdefault("child_exit", float(line.split()[1]))
+            # "PID TIME +++ exited with 0 +++": the end of a process whose exit_group was not seen.
+            if "+++ exited" in line:
+                pid, t = int(line.split()[0]), float(line.split()[1])
+                if pid == child:
+                    marks.setdefault("child_exit", t)
+                elif pid == parent:
+                    marks.setdefault("end", t)
             continue
         pid, t, call, args = int(m[1]), float(m[2]), m[3], m[4]
         if parent is None:
@@ -83,7 +88,8 @@ def main():
     for name, a, b in PHASES:
         values = [s[b] - s[a] for s in samples if a in s and b in s]
         phases.append([name, statistics.median(values) if values else None])
-    total = statistics.median(s["end"] - s["start"] for s in samples)
+    totals = [s["end"] - s["start"] for s in samples if "end" in s and "start" in s]
+    total = statistics.median(totals) if totals else None
     print(json.dumps({"runs": runs, "phases": phases, "total": total}))
 
 

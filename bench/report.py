@@ -117,7 +117,7 @@ def markdown(document):
                   f"so read the shares (total under strace: {fmt_time(phases['total'])}).", "",
                   "| phase | median | share |", "|---|---|---|"]
         for name, value in phases["phases"]:
-            share = f"{100 * value / phases['total']:.0f} %" if value is not None else ""
+            share = f"{100 * value / phases['total']:.0f} %" if value is not None and phases["total"] else ""
             lines.append(f"| {name} | {fmt_time(value)} | {share} |")
     lines += ["", "## Binary sizes", "", "| binary | size |", "|---|---|"]
     for name, size in document["binary_sizes"].items():
