@@ -22,6 +22,7 @@ import random
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,20 +92,24 @@ class Bench:
 
     # --- hyperfine ---------------------------------------------------------------------
 
-    def compare(self, key, title, entries, runs=20, warmup=3, shell=True, prepare=None, note=""):
+    def compare(self, key, title, entries, runs=20, warmup=3, shell=True, prepare=None, note="", rounds=1):
         """One hyperfine run over every entry that exists; the others are recorded as missing.
 
         entries: list of dicts {label, command (None when missing), engine, missing (why)}.
         prepare: a shell command run before each timing run (hyperfine --prepare), or a dict
         label -> command when each entry needs its own.
+        rounds: hyperfine runs each command's runs back to back, so a burst of load on the
+        machine lands on one command; with several rounds (each of every command) the samples
+        are pooled, and a burst is shared out. For the short commands, where it matters.
         """
         if QUICK:
-            runs, warmup = (runs if runs <= 1 else max(3, runs // 4)), min(warmup, 1)
+            runs, warmup, rounds = (runs if runs <= 1 else max(3, runs // 4)), min(warmup, 1), min(rounds, 2)
         present = [e for e in entries if e.get("command")]
         result = {"key": key, "title": title, "note": note, "runs": runs, "warmup": warmup, "entries": []}
+        result["rounds"] = rounds
         measured = {}
-        if present:
-            out = self.path("hyperfine", f"{key}.json")
+        for index in range(rounds if present else 0):
+            out = self.path("hyperfine", f"{key}-{index}.json")
             os.makedirs(os.path.dirname(out), exist_ok=True)
             args = ["hyperfine", "--style", "basic", "--runs", str(runs), "--export-json", out]
             if warmup:
@@ -119,7 +124,7 @@ class Bench:
                 args += ["--prepare", prepare]
             for entry in present:
                 args += ["--command-name", entry["label"], entry["command"]]
-            log(f"{title}: " + ", ".join(e["label"] for e in present))
+            log(f"{title}: " + ", ".join(e["label"] for e in present) + (f" (round {index + 1} of {rounds})" if rounds > 1 else ""))
             completed = subprocess.run(args, env=self.env, text=True,
                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             if completed.returncode != 0:
@@ -127,7 +132,10 @@ class Bench:
                 raise RuntimeError(f"hyperfine failed for {key}")
             with open(out) as f:
                 for r in json.load(f)["results"]:
-                    measured[r["command"]] = r
+                    pooled = measured.setdefault(r["command"], {"times": [], "user": [], "system": []})
+                    pooled["times"] += r["times"]
+                    pooled["user"].append(r["user"])
+                    pooled["system"].append(r["system"])
         for entry in entries:
             row = {"label": entry["label"], "engine": entry["engine"],
                    "command": entry.get("command") or entry.get("would_run", "")}
@@ -138,9 +146,11 @@ class Bench:
             else:
                 times = sorted(r["times"])
                 q = lambda p: times[min(len(times) - 1, int(p * (len(times) - 1) + 0.5))]
-                row.update(status="measured", median=r["median"], mean=r["mean"], stddev=r["stddev"],
-                           min=r["min"], max=r["max"], q1=q(0.25), q3=q(0.75), runs=len(times),
-                           user=r["user"], system=r["system"])
+                row.update(status="measured", median=statistics.median(times), mean=statistics.mean(times),
+                           stddev=statistics.stdev(times) if len(times) > 1 else None,
+                           min=times[0], max=times[-1], q1=q(0.25), q3=q(0.75), runs=len(times),
+                           user=statistics.mean(r["user"]), system=statistics.mean(r["system"]),
+                           times=[round(t, 6) for t in r["times"]])
             result["entries"].append(row)
         self.comparisons.append(result)
         return result
@@ -450,7 +460,7 @@ def run(b):
         peer("runc --version", "runc", "runc --version"),
         peer("podman --version", "podman", "podman --version"),
         peer("docker --version", "docker", "docker --version"),
-    ], runs=200, warmup=20, shell=False)
+    ], runs=60, warmup=10, shell=False, rounds=5)
 
     # 2. A prepared bundle through the OCI runtimes (runc's `run`: create, start, wait, delete).
     b.compare("bundle-run", "OCI bundle run (`true`)", [
@@ -458,7 +468,7 @@ def run(b):
              runc_face is not None, "`minidock-runc` does not exist yet"),
         peer("crun run", "crun", f"crun run --bundle {bundle} bench-crun"),
         peer("runc run", "runc", f"runc run --bundle {bundle} bench-runc"),
-    ], runs=40, warmup=5, shell=False)
+    ], runs=15, warmup=5, shell=False, rounds=3)
 
     # 2b. What exists today of minidock's container start: the lessons, on the Runtime library
     # that `run` and `minidock-runc` will use. Lesson03: namespaces, mounts, pivot_root, exec;
@@ -469,7 +479,7 @@ def run(b):
          "command": f"{BIN}/Lesson04 --quiet --memory 64m --pids 20 -- true"},
         peer("crun run", "crun", f"crun run --bundle {bundle} bench-crun"),
         peer("runc run", "runc", f"runc run --bundle {bundle} bench-runc"),
-    ], runs=40, warmup=5, shell=False,
+    ], runs=15, warmup=5, shell=False, rounds=3,
         note="no `minidock run` yet: Lesson03/04 start a container through the same Runtime code it will use")
 
     # 3. run --rm with no network (the bridge variant needs minidock's bridge; Docker's is disabled here).
