@@ -588,7 +588,7 @@ def run(b):
         "minidock import": f"rm -rf {b.path('import-md')}",
         "tar -x": f"rm -rf {b.path('untar')} && mkdir {b.path('untar')}",
         "umoci raw unpack": f"rm -rf {b.path('umoci-rootfs')}",
-    }, note="minidock import also digests the layer and stores it compressed; tar -x only extracts; umoci decompresses, verifies and extracts")
+    }, note="minidock import unpacks the tarball, packs the tree again as a normalized layer tar and hashes it; tar -x only extracts; umoci decompresses, verifies and extracts")
 
     # 10. save / load of the big image as a docker-archive.
     archive = b.path("big-docker.tar")
