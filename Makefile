@@ -6,7 +6,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 ROOTFS        = fixtures/busybox-rootfs
 RELEASE_BIN   = .build/release
 
-.PHONY: all deps deps-v2 rootfs build demo test test-v2 clean
+.PHONY: all deps deps-v2 deps-bench rootfs build demo test test-v2 bench clean
 
 all: build
 
@@ -50,6 +50,16 @@ deps-v2:
 # as a v2 host, with the release binaries, and run the lessons and the cgroup checks there.
 test-v2: rootfs deps-v2 build
 	sh scripts/cgroup-v2-vm/run.sh $(RELEASE_BIN)
+
+# The peers the benchmark compares minidock with, and its tools (apart from `deps`: only
+# `make bench` needs them). docker.io brings dockerd and containerd, started by the bench itself.
+deps-bench:
+	@sh scripts/install-deps.sh crun runc podman conmon docker.io containerd hyperfine skopeo umoci docker-registry python3 tar
+
+# Side by side with crun, runc, podman and Docker (never part of `make test`; no test times
+# anything): bench/results/latest.json, latest.md and latest.svg. See docs/performance.md.
+bench: rootfs build deps-bench
+	python3 bench/bench.py
 
 clean:
 	rm -rf .build fixtures

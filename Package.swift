@@ -20,12 +20,15 @@ let package = Package(
         // The few pieces Swift cannot express: raw clone, pivot_root, wait-status macros,
         // async-signal-safe signal forwarding.
         .target(name: "CShim"),
-        // libarchive (Debian's libarchive-dev), for layer tarballs.
-        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        // OpenSSL's libcrypto (Debian's libssl-dev), for SHA-256 digests.
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libarchive (Debian's libarchive-dev), for layer tarballs: its header only, not linked.
+        .systemLibrary(name: "CArchive", providers: [.apt(["libarchive-dev"])]),
+        // OpenSSL's libcrypto (Debian's libssl-dev), for SHA-256 digests: its header only, not linked.
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        // libarchive, libcrypto and libcurl loaded on first use (dlopen), not at every start:
+        // most commands and every lesson's container start never call them.
+        .target(name: "CLoader"),
         // libcurl (Debian's libcurl4-openssl-dev) behind typed setters Swift can call.
-        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CCurl", dependencies: ["CLoader"]),
         // The OCI distribution client: its own target so that lessons which never talk to a
         // registry do not link it.
         .target(
@@ -38,6 +41,7 @@ let package = Package(
                 "CShim",
                 "CArchive",
                 "CCrypto",
+                "CLoader",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A `WWW-Authenticate` header: `Bearer realm="https://auth.example/token",service="reg",scope="repository:a:pull"`
 /// or `Basic realm="Registry"`.
@@ -7,7 +7,7 @@ public struct AuthChallenge: Equatable, Sendable {
     public var parameters: [String: String]
 
     public init?(header: String) {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingWhitespace()
         guard let space = trimmed.firstIndex(of: " ") else {
             guard !trimmed.isEmpty else { return nil }
             scheme = trimmed.lowercased()
@@ -21,7 +21,7 @@ public struct AuthChallenge: Equatable, Sendable {
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "," }
             guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+            let key = rest[..<equals].trimmingWhitespace().lowercased()
             rest = rest[rest.index(after: equals)...]
             var value = ""
             if rest.first == "\"" {
@@ -38,7 +38,7 @@ public struct AuthChallenge: Equatable, Sendable {
                 rest = rest.dropFirst()
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                value = rest[..<end].trimmingWhitespace()
                 rest = rest[end...]
             }
             parameters[key] = value

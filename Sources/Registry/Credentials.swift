@@ -1,4 +1,4 @@
-import Foundation  // JSONSerialization: other keys of the file are kept as they are
+import FoundationEssentials  // JSONValue keeps the keys of the file it does not know as they are
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,9 +28,9 @@ public struct CredentialStore {
     }
 
     public func credentials(for domain: String) throws -> (user: String, password: String)? {
-        guard let auths = try document()["auths"] as? [String: Any],
-              let entry = auths[Self.key(for: domain)] as? [String: Any],
-              let encoded = entry["auth"] as? String,
+        guard let auths = try document()["auths"]?.object,
+              let entry = auths[Self.key(for: domain)]?.object,
+              let encoded = entry["auth"]?.string,
               let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
               let colon = decoded.firstIndex(of: ":") else { return nil }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
@@ -38,9 +38,9 @@ public struct CredentialStore {
 
     public func store(user: String, password: String, for domain: String) throws {
         var document = try document()
-        var auths = document["auths"] as? [String: Any] ?? [:]
-        auths[Self.key(for: domain)] = ["auth": Data("\(user):\(password)".utf8).base64EncodedString()]
-        document["auths"] = auths
+        var auths = document["auths"]?.object ?? [:]
+        auths[Self.key(for: domain)] = .object(["auth": .string(Data("\(user):\(password)".utf8).base64EncodedString())])
+        document["auths"] = .object(auths)
         try write(document)
     }
 
@@ -48,25 +48,27 @@ public struct CredentialStore {
     @discardableResult
     public func remove(for domain: String) throws -> Bool {
         var document = try document()
-        guard var auths = document["auths"] as? [String: Any], auths[Self.key(for: domain)] != nil else { return false }
+        guard var auths = document["auths"]?.object, auths[Self.key(for: domain)] != nil else { return false }
         auths[Self.key(for: domain)] = nil
-        document["auths"] = auths
+        document["auths"] = .object(auths)
         try write(document)
         return true
     }
 
-    func document() throws -> [String: Any] {
+    func document() throws -> [String: JSONValue] {
         guard access(file.string, F_OK) == 0 else { return [:] }
         let bytes = try FileContents.read(file, traced: false)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        guard let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)))?.object else {
             throw RuntimeError("\(quoted(file.string)): not a JSON object")
         }
         return object
     }
 
-    func write(_ document: [String: Any]) throws {
+    func write(_ document: [String: JSONValue]) throws {
         try Directories.create(file.removingLastComponent(), mode: 0o700)
-        let bytes = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let bytes = try encoder.encode(document)
         let staging = FilePath(file.string + ".tmp")
         // 0600: the file holds passwords, as Docker's does.
         try FileContents.write(Array(bytes), to: staging, create: true, mode: 0o600)

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -179,7 +179,7 @@ class Sink {
         if line.hasPrefix("HTTP/") { headers = [:] }  // a new response (after a redirect or 100)
         if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = String(line[line.index(after: colon)...]).trimmingWhitespace(newlines: true)
             headers[name] = value
         }
         return data.count

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,7 +123,7 @@ public final class RegistryClient {
     func failure(_ response: HTTPResponse, _ what: String) -> RuntimeError {
         struct Errors: Decodable { struct Item: Decodable { var code: String?; var message: String? }; var errors: [Item]? }
         let detail = (try? JSONDecoder().decode(Errors.self, from: Data(response.body)))?.errors?.first
-        let message = [detail?.code?.lowercased().replacingOccurrences(of: "_", with: " "), detail?.message]
+        let message = [detail?.code.map { String($0.lowercased().map { $0 == "_" ? " " : $0 }) }, detail?.message]
             .compactMap { $0 }.joined(separator: ": ")
         return RuntimeError("\(what): \(domain) answered \(response.status)\(message.isEmpty ? "" : " (\(message))")")
     }

@@ -14,13 +14,25 @@ cp /bin/busybox "$stage/bin/busybox"
 for applet in $(/bin/busybox --list); do
     [ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
-for binary in "$@"; do
-    cp "$binary" "$stage/opt/minidock/bin/"
-    # Each "lib => /path (addr)" or "/lib64/ld-linux… (addr)" line: copy the file to the same path.
-    ldd "$binary" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r library; do
+# Each "lib => /path (addr)" or "/lib64/ld-linux… (addr)" line: copy the file to the same path.
+copy_libraries() {
+    ldd "$1" | awk '/=> \// { print $3 } /^\t\// { print $1 }' | while read -r library; do
         mkdir -p "$stage$(dirname "$library")"
         cp -L "$library" "$stage$library"
     done
+}
+for binary in "$@"; do
+    cp "$binary" "$stage/opt/minidock/bin/"
+    copy_libraries "$binary"
+done
+# The libraries the binaries load on first use (Sources/CLoader, dlopen), which ldd does not
+# list: each one, and what it needs.
+for soname in libarchive.so.13 libcrypto.so.3 libcurl.so.4; do
+    library=$(ldconfig -p | awk -v name="$soname" '$1 == name { print $NF; exit }')
+    [ -n "$library" ] || { echo "build-initramfs: $soname not found" >&2; exit 1; }
+    mkdir -p "$stage$(dirname "$library")"
+    cp -L "$library" "$stage$library"
+    copy_libraries "$library"
 done
 cp -a "$here/../../fixtures/busybox-rootfs" "$stage/opt/minidock/fixtures/"
 cp "/lib/modules/$kernel/kernel/fs/overlayfs/overlay.ko" "$stage/lib/modules/"
