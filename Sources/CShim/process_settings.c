@@ -2,6 +2,7 @@
 #include "cshim_process_settings.h"
 
 #include <linux/capability.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -36,3 +37,7 @@ int cshim_last_capability(void) {
 int cshim_spawn_close_from(posix_spawn_file_actions_t *actions, int first) {
     return posix_spawn_file_actions_addclosefrom_np(actions, first);
 }
+
+int cshim_set_dumpable(int value) { return prctl(PR_SET_DUMPABLE, value, 0, 0, 0); }
+
+int cshim_setns(int fd) { return setns(fd, 0); }

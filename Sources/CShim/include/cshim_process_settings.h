@@ -20,6 +20,13 @@ int cshim_keep_capabilities(void);
 /// prctl(PR_SET_NO_NEW_PRIVS, 1): execve can never grant privileges again (setuid bits, file caps).
 int cshim_no_new_privileges(void);
 
+/// prctl(PR_SET_DUMPABLE, value): 0 makes /proc/self/* root's and unreachable by ptrace —
+/// what a process joining a container must be while it is in there.
+int cshim_set_dumpable(int value);
+
+/// setns(2) (behind _GNU_SOURCE in glibc): join the namespace `fd` refers to.
+int cshim_setns(int fd);
+
 /// The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap's value).
 int cshim_last_capability(void);
 

@@ -33,6 +33,9 @@ public struct ContainerRecord: Codable, Equatable, Sendable {
     public var owner: String
     /// The `create` that made it: while the container has no PID yet, a creator that is gone
     /// (killed midway) means the container never will have one — it is stopped, for `delete`.
+    /// The container's process as config.json had it: `exec` starts from it (environment,
+    /// user, capabilities, limits), so what runs later is confined as init is.
+    public var process: Spec.Process?
     public var creatorPID: Int32 = 0
     public var creatorStartTime: UInt64 = 0
 

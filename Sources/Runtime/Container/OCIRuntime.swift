@@ -96,6 +96,7 @@ public struct OCIRuntime: Sendable {
         var record = ContainerRecord(id: id, bundle: bundle.string, rootfs: rootfs.string, pid: 0, initStartTime: 0,
                                      created: Timestamp.now(), started: false, annotations: spec.annotations,
                                      cgroupsPath: cgroupsPath, hooks: spec.hooks, owner: "")
+        record.process = process
         record.creatorPID = ProcessIdentity.current.pid
         record.creatorStartTime = ProcessIdentity.current.startTime
         try containers.save(record)

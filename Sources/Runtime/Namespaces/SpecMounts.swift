@@ -24,6 +24,9 @@ public enum SpecMounts {
             throw RuntimeError("mount destination \(quoted(mount.destination)): must be an absolute path")
         }
         let options = MountOptions(mount.options ?? [])
+        if mount.type == "cgroup" || mount.type == "cgroup2" {
+            return try CgroupMount.mount(mount, in: rootfs, readOnly: options.flags.contains(.readOnly))
+        }
         let isBind = mount.type == "bind" || options.flags.contains(.bind)
         var flags = options.flags
         if isBind { flags.insert(.bind) }

@@ -182,7 +182,7 @@ public struct ChildProcess: Sendable {
     }
 
     /// chdir to the process's cwd and execve its command. Returns only by throwing.
-    private static func exec(_ process: Spec.Process) throws -> Never {
+    static func exec(_ process: Spec.Process) throws -> Never {
         let environment = process.env ?? []
         guard let command = process.args.first else {
             throw RuntimeError("process.args: no command given", exitCode: ExitCode.runtimeFailure)

@@ -16,7 +16,7 @@ struct RuntimeCommand: ParsableCommand {
         subcommands: [
             RuntimeCreate.self, RuntimeStart.self, RuntimeRun.self, RuntimeState.self, RuntimeKill.self, RuntimeDelete.self,
             RuntimePs.self, RuntimePause.self, RuntimeResume.self, RuntimeEvents.self, RuntimeUpdate.self,
-            RuntimeFeaturesCommand.self, RuntimeSpec.self, RuntimeList.self,
+            RuntimeFeaturesCommand.self, RuntimeSpec.self, RuntimeList.self, RuntimeExec.self,
         ]
     )
 }
