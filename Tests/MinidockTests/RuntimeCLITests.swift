@@ -214,7 +214,7 @@ final class RuntimeCLITests: XCTestCase {
 
         try command(["no-such-program"])
         let missing = try runtime(["create", "--bundle", bundle.path, "missing"])
-        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.status, 127, "a command that is not there: Docker's 127, not runc's generic 1")
         XCTAssertTrue(missing.stderr.contains("no-such-program"), missing.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: stateRoot), [])
         XCTAssertEqual(try runtime(["--systemd-cgroup", "list"]).status, 1)
@@ -372,4 +372,39 @@ final class RuntimeCLITests: XCTestCase {
         }
         XCTFail("timed out", file: file, line: line)
     }
+
+    // MARK: exec
+
+    /// exec joins init's namespaces and cgroup, is confined as init is (runc's default spec: no
+    /// new privileges, three capabilities), starts in the process's cwd, holds no descriptor of
+    /// ours, and nothing in the container can reach minidock's own process while it joins.
+    func testExecJoinsTheContainerConfinedAsInit() throws {
+        try command(["sleep", "30"])
+        XCTAssertEqual(try runtime(["run", "--detach", "--bundle", bundle.path, "target"]).status, 0)
+        let result = try runtime(["exec", "--cwd", "/tmp", "target", "sh", "-c", """
+            hostname; echo pid $$; pwd; grep -E '^(CapBnd|NoNewPrivs)' /proc/self/status; ls /proc/self/fd | tr '\\n' ' '; echo
+            ls -l /proc/*/exe 2>/dev/null | grep -c minidock; exit 5
+            """])
+        XCTAssertEqual(result.status, 5, result.stderr)
+        XCTAssertEqual(result.stdout.split(separator: "\n").map(String.init),
+                       ["minidock", "pid 2", "/tmp", "CapBnd:\t0000000020000420", "NoNewPrivs:\t1", "0 1 2 3 ", "0"])
+        let initPID = try XCTUnwrap(try state("target")["pid"] as? Int)
+        let inCgroup = try String(contentsOfFile: "/sys/fs/cgroup/memory/minidock/target/cgroup.procs", encoding: .utf8)
+        XCTAssertEqual(inCgroup.split(separator: "\n"), ["\(initPID)"], "the exec'd process and the intermediate are gone")
+
+        let missing = try runtime(["exec", "target", "no-such-program"])
+        XCTAssertEqual(missing.status, 127)
+        XCTAssertTrue(missing.stderr.contains("executable file not found"), missing.stderr)
+        let detached = try runtime(["exec", "--detach", "--pid-file", work.appendingPathComponent("exec.pid").path, "target", "sleep", "20"])
+        XCTAssertEqual(detached.status, 0, detached.stderr)
+        let pid = try XCTUnwrap(Int32(try String(contentsOfFile: work.appendingPathComponent("exec.pid").path, encoding: .utf8)))
+        XCTAssertTrue(try String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8).hasPrefix("sleep"))
+        XCTAssertEqual(try runtime(["pause", "target"]).status, 0)
+        XCTAssertEqual(try runtime(["exec", "target", "true"]).stderr, "minidock-runc: cannot exec in a paused container\n")
+        XCTAssertEqual(try runtime(["resume", "target"]).status, 0)
+        XCTAssertEqual(try runtime(["delete", "--force", "target"]).status, 0)
+        XCTAssertNotEqual(kill(pid, 0), 0, "delete --force ends every process of the container")
+        XCTAssertEqual(try runtime(["exec", "target", "true"]).status, 1)
+    }
 }
+

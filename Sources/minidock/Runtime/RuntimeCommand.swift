@@ -111,6 +111,7 @@ func runtimeVerb(_ body: (OCIRuntime) throws -> Void) throws {
         try body(try globals.runtime())
     } catch let error as RuntimeError {
         globals.report(error.message)
-        throw ExitCode(1)
+        // A command that cannot be found or run keeps Docker's 127/126 (`exec`); anything else is runc's 1.
+        throw ExitCode(error.exitCode == ExitCode.notFound || error.exitCode == ExitCode.cannotInvoke ? error.exitCode : 1)
     }
 }
