@@ -4,7 +4,7 @@
 set -eu
 
 # Arguments, when given, replace the list (`make deps-v2` passes the VM's packages).
-PACKAGES="busybox-static libseccomp-dev libarchive-dev libssl-dev libcurl4-openssl-dev pkg-config skopeo docker-registry apache2-utils openssl python3 zstd runc gcc libc6-dev iproute2 procps util-linux attr"
+PACKAGES="busybox-static libseccomp-dev libarchive-dev libssl-dev libcurl4-openssl-dev pkg-config skopeo docker-registry apache2-utils openssl python3 zstd runc gcc libc6-dev iproute2 procps util-linux attr podman containerd docker.io"
 if [ $# -gt 0 ]; then PACKAGES="$*"; fi
 
 missing=""

@@ -84,7 +84,7 @@ enum CgroupV1 {
                 writes.append(.init(controller: "cpu", file: "cpu.cfs_period_us", value: "\(period)", field: .cpuPeriod))
             }
             if let quota = cpu.quota { writes.append(.init(controller: "cpu", file: "cpu.cfs_quota_us", value: "\(quota)", field: .cpuQuota)) }
-            if let shares = cpu.shares { writes.append(.init(controller: "cpu", file: "cpu.shares", value: "\(shares)", field: .cpuShares)) }
+            if let shares = cpu.shares, shares > 0 { writes.append(.init(controller: "cpu", file: "cpu.shares", value: "\(shares)", field: .cpuShares)) }
             if let cpus = cpu.cpus { writes.append(.init(controller: "cpuset", file: "cpuset.cpus", value: cpus, field: .cpus)) }
             if let mems = cpu.mems { writes.append(.init(controller: "cpuset", file: "cpuset.mems", value: mems, field: .mems)) }
         }

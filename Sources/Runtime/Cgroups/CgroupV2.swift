@@ -84,7 +84,7 @@ enum CgroupV2 {
                 writes.append(("cpu.max", "\(quota) \(cpu.period ?? DockerResourceFlags.cpuPeriod)",
                                cpu.quota != nil ? .cpuQuota : .cpuPeriod))
             }
-            if let shares = cpu.shares { writes.append(("cpu.weight", "\(weight(fromShares: shares))", .cpuShares)) }
+            if let shares = cpu.shares, shares > 0 { writes.append(("cpu.weight", "\(weight(fromShares: shares))", .cpuShares)) }
             if let cpus = cpu.cpus { writes.append(("cpuset.cpus", cpus, .cpus)) }
             if let mems = cpu.mems { writes.append(("cpuset.mems", mems, .mems)) }
         }

@@ -133,8 +133,9 @@ public struct OCIRuntime: Sendable {
             if let domain = spec.domainname {
                 try Syscall.call("setdomainname", [quoted(domain)], subject: quoted(domain)) { setdomainname(domain, domain.utf8.count) }
             }
-            try MaskedPaths.apply(masked: spec.linux?.maskedPaths ?? [], readonly: spec.linux?.readonlyPaths ?? [])
+            // Sysctls while /proc/sys is still writable; then it is made read-only.
             if let settings = spec.linux?.sysctl { try Sysctl.apply(settings) }
+            try MaskedPaths.apply(masked: spec.linux?.maskedPaths ?? [], readonly: spec.linux?.readonlyPaths ?? [])
             if terminal, let consoleSocket {
                 let console = try Console.open()
                 try console.becomeControllingTerminal(size: process.consoleSize)

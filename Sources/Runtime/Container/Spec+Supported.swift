@@ -92,15 +92,16 @@ enum JSONValue: Decodable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
-    /// null, false, "", [] or {}: a field that asks for nothing.
+    /// null, false, 0, "", [] or {} — or an object of only such values (Docker's
+    /// `"blockIO": {"weight": 0}`): a field that asks for nothing.
     var saysNothing: Bool {
         switch self {
         case .null: return true
         case .bool(let value): return !value
         case .string(let value): return value.isEmpty
         case .array(let value): return value.isEmpty
-        case .object(let value): return value.isEmpty
-        case .number: return false
+        case .object(let value): return value.values.allSatisfy(\.saysNothing)
+        case .number(let value): return value == 0
         }
     }
 }

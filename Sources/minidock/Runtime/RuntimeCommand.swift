@@ -24,7 +24,10 @@ struct RuntimeCommand: ParsableCommand {
 /// runc's global options, which come *before* the command (`runc --root X create …`); taken
 /// off the arguments by hand, since they belong to no one verb.
 struct RuntimeGlobals {
-    var root = ContainerDirectory.defaultRoot
+    /// --root, else $MINIDOCK_RUNC_ROOT (which engines pass on to every runtime call they make,
+    /// podman's clean-up included), else /run/minidock-runc.
+    var root = getenv("MINIDOCK_RUNC_ROOT").flatMap { $0.pointee == 0 ? nil : FilePath(String(cString: $0)) }
+        ?? ContainerDirectory.defaultRoot
     var log: String?
     var logFormat = "text"
     var debug = false
@@ -34,6 +37,7 @@ struct RuntimeGlobals {
     /// Take the global options from the front of `arguments`; an unknown or malformed one is an error.
     static func extract(_ arguments: inout [String]) throws {
         var globals = RuntimeGlobals()
+        if globals.root.string.isEmpty { throw RuntimeError("MINIDOCK_RUNC_ROOT: empty path", exitCode: 1) }
         while let first = arguments.first, first.hasPrefix("-") {
             let (name, inline) = first.contains("=") ? (String(first.split(separator: "=", maxSplits: 1)[0]), String(first.split(separator: "=", maxSplits: 1).dropFirst().first ?? "")) : (first, nil)
             func value() throws -> String {
