@@ -37,20 +37,7 @@ final class RuntimeCLITests: XCTestCase {
     /// its stdio (runc's rule, which engines rely on), so a pipe would stay open, and a reader
     /// waiting for its end would wait as long as the container lives.
     func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
-        let out = work.appendingPathComponent("out-\(UUID().uuidString)"), err = work.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                             stderr: try String(contentsOf: err, encoding: .utf8))
+        try ProcessRunner.runLeavingDaemons(executable, arguments, in: work)
     }
 
     /// A verb under this test's root.

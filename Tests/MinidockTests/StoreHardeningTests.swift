@@ -60,6 +60,19 @@ final class StoreHardeningTests: StoreTestCase {
 
     func quoted(_ text: String) -> String { "\"" + text + "\"" }
 
+    /// `load -i path` started in the background, allowed past the bomb limit (its layers are zeros).
+    func startLargeLoad(_ path: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
+        process.arguments = ["load", "-i", path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["MINIDOCK_ROOT": store.path,
+                                                                           "MINIDOCK_MAX_LAYER_SIZE": "1g"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     // MARK: item 1 — whiteouts behind symlinks, through load and import
 
     func testWhiteoutBehindASymlinkIsRefusedAndTouchesNothing() throws {
@@ -174,14 +187,7 @@ final class StoreHardeningTests: StoreTestCase {
         let path = try archive("slow.tar", layers: ["first": "(\"first\", \"file\", b\"1\")",
                                                     "gzslow": "(\"big\", \"zeros\", 300)"], order: ["first", "gzslow"])
         let blobsBefore = Set(blobs)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
-        process.arguments = ["load", "-i", path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["MINIDOCK_ROOT": store.path,
-                                                                           "MINIDOCK_MAX_LAYER_SIZE": "1g"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startLargeLoad(path)
         // Wait for the first layer's blob, then collect.
         let deadline = Date().addingTimeInterval(20)
         while Set(blobs).subtracting(blobsBefore).isEmpty && process.isRunning && Date() < deadline { usleep(2_000) }
@@ -238,14 +244,7 @@ final class StoreHardeningTests: StoreTestCase {
     /// command removes it.
     func testKilledLoadLeavesNothingBehindTheNextCommand() throws {
         let path = try archive("big.tar", layers: ["gzbig": "(\"big\", \"zeros\", 150)"], order: ["gzbig"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MinidockCLITests.binary)
-        process.arguments = ["load", "-i", path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["MINIDOCK_ROOT": store.path,
-                                                                           "MINIDOCK_MAX_LAYER_SIZE": "1g"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startLargeLoad(path)
         let deadline = Date().addingTimeInterval(20)
         while entries("tmp").isEmpty && process.isRunning && Date() < deadline { usleep(2_000) }
         XCTAssertFalse(entries("tmp").isEmpty, "the load is staging its archive")

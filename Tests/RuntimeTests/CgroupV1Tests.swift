@@ -17,7 +17,7 @@ final class CgroupV1Tests: XCTestCase {
                                                                              pids: .init(limit: 10)))
         var removed = false
         defer { if !removed { try? cgroup.remove() } }
-        XCTAssertEqual(Set(cgroup.directories.keys), ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer"])
+        XCTAssertEqual(Set(cgroup.directories.keys), ["memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "devices"])
 
         let sleeper = Process()
         sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")

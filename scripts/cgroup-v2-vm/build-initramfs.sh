@@ -34,6 +34,8 @@ for soname in libarchive.so.13 libcrypto.so.3 libcurl.so.4; do
     cp -L "$library" "$stage$library"
     copy_libraries "$library"
 done
+# The OCI runtime face is the same binary under runc's name.
+[ -e "$stage/opt/minidock/bin/minidock" ] && ln -s minidock "$stage/opt/minidock/bin/minidock-runc"
 cp -a "$here/../../fixtures/busybox-rootfs" "$stage/opt/minidock/fixtures/"
 cp "/lib/modules/$kernel/kernel/fs/overlayfs/overlay.ko" "$stage/lib/modules/"
 cp "$here/init" "$here/init2" "$stage/"

@@ -37,10 +37,44 @@ lesson "Lesson04 --demo oom" 137 "OOMKilled: true" -- Lesson04 --quiet --demo oo
 lesson "Lesson04 --demo fork-bomb: forks refused" 0 "forks refused by the pids limit: [1-9]" -- Lesson04 --quiet --demo fork-bomb
 lesson "Lesson05: overlay layers" 0 "lower layers unchanged: yes" -- Lesson05 --quiet -- sh -c 'cat /etc/motd'
 
+# The OCI runtime layer on v2: a bundle by hand (no python here), then create, start,
+# update, pause, resume, stats, exec, kill and delete, each seen in the cgroup's own files.
+bundle=/tmp/bundle
+mkdir -p $bundle && ln -s $MINIDOCK_ROOTFS $bundle/rootfs
+cat > $bundle/config.json <<'JSON'
+{"ociVersion": "1.2.0", "root": {"path": "rootfs"}, "hostname": "v2box",
+ "process": {"args": ["sleep", "60"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"]},
+ "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro"]}],
+ "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}],
+           "cgroupsPath": "/minidock/v2box", "resources": {"memory": {"limit": 134217728}, "pids": {"limit": 50}}}}
+JSON
+R="minidock-runc --root /tmp/runtime-state"
+box=/sys/fs/cgroup/minidock/v2box
+runtime_check() {
+    name=$1; shift
+    if "$@" > /tmp/out 2>&1; then echo "ok - runtime: $name"; passed=$((passed + 1))
+    else echo "not ok - runtime: $name: $(tail -n 2 /tmp/out | tr '\n' ' ')"; failed=$((failed + 1)); fi
+}
+runtime_check "create holds the process in its cgroup" sh -c "$R create -b $bundle v2box && $R state v2box | grep -q created && test \"\$(cat $box/memory.max)\" = 134217728"
+runtime_check "start runs it" sh -c "$R start v2box && $R state v2box | grep -q running && grep -q sleep /proc/\$(cat $box/cgroup.procs | head -n 1)/cmdline"
+runtime_check "update writes memory.max and pids.max" sh -c "$R update --memory 67108864 --pids-limit 20 v2box && test \"\$(cat $box/memory.max)\" = 67108864 && test \"\$(cat $box/pids.max)\" = 20"
+runtime_check "pause freezes, resume thaws" sh -c "$R pause v2box && $R state v2box | grep -q paused && grep -q 'frozen 1' $box/cgroup.events && $R resume v2box && grep -q 'frozen 0' $box/cgroup.events"
+runtime_check "events --stats reads the v2 files" sh -c "$R events --stats v2box | grep -q '\"pids\":{\"current\":1}'"
+runtime_check "exec joins it and sees its own cgroup" sh -c "$R exec v2box sh -c 'test \$\$ = 2 && cat /sys/fs/cgroup/pids.max' | grep -qx 20"
+runtime_check "kill and delete leave no cgroup" sh -c "$R kill v2box KILL; sleep 0.5; $R delete v2box && test ! -e $box && test ! -e /sys/fs/cgroup/minidock"
+
 CgroupV2Checks > /tmp/checks 2>&1
 cat /tmp/checks
 passed=$((passed + $(grep -c '^ok ' /tmp/checks)))
 failed=$((failed + $(grep -c '^not ok ' /tmp/checks)))
 [ -s /tmp/checks ] || { echo "not ok - CgroupV2Checks printed nothing"; failed=$((failed + 1)); }
+
+# Before the guest powers off: nothing of minidock's may be left anywhere in the tree.
+if find /sys/fs/cgroup -type d -name minidock | grep -q .; then
+    echo "not ok - a minidock cgroup is left: $(find /sys/fs/cgroup -type d -name minidock | tr '\n' ' ')"; failed=$((failed + 1))
+else
+    echo "ok - no minidock cgroup left in the guest"; passed=$((passed + 1))
+fi
 
 echo "v2-vm: $passed passed, $failed failed"

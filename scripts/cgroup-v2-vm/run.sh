@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/minidock-v2-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 sh "$here/build-initramfs.sh" "$work/initramfs.gz" "$version" \
-    "$bin/Lesson02" "$bin/Lesson03" "$bin/Lesson04" "$bin/Lesson05" "$bin/CgroupV2Checks"
+    "$bin/Lesson02" "$bin/Lesson03" "$bin/Lesson04" "$bin/Lesson05" "$bin/CgroupV2Checks" "$bin/minidock"
 # KVM exists on these machines but qemu hangs with it: TCG, on purpose. No network device.
 if [ "$shell" = "--shell" ]; then
     qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 2 -m 2048 -nographic -no-reboot -nic none \

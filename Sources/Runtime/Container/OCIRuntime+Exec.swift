@@ -71,19 +71,19 @@ extension OCIRuntime {
         }
         close(ends[1])
         defer { close(ends[0]) }
-        // The new process's PID (as the host numbers it), then end-of-file once it has exec'd.
-        let first = receive(ends[0])
-        guard let first, first.hasPrefix("pid "), let pid = pid_t(first.dropFirst(4)) else {
+        // Two messages, in either order (the intermediate's and the new process's race): the new
+        // process's PID as the host numbers it, and end-of-file once it has exec'd — or an error.
+        var pid: pid_t?
+        while let message = receive(ends[0]) {
+            if message.hasPrefix("pid "), let number = pid_t(message.dropFirst(4)) {
+                pid = number
+                continue
+            }
             var code: Int32 = 0
             while waitpid(intermediate, &code, 0) < 0 && errno == EINTR {}
-            throw RuntimeError(first.map { String($0.dropFirst($0.hasPrefix("error ") ? 6 : 0)) } ?? "exec: the process ended before it was started",
-                               exitCode: 1)
+            throw Self.failure(from: message)
         }
-        if let failure = receive(ends[0]) {
-            var code: Int32 = 0
-            while waitpid(intermediate, &code, 0) < 0 && errno == EINTR {}
-            throw RuntimeError(String(failure.dropFirst(failure.hasPrefix("error ") ? 6 : 0)), exitCode: ExitStatus(waitStatus: code).dockerExitCode)
-        }
+        guard let pid else { throw RuntimeError("exec: the process ended before it was started", exitCode: 1) }
         if let pidFile = options.pidFile { try writePIDFile(pid, to: pidFile) }
         if options.detach {
             var code: Int32 = 0
@@ -104,10 +104,11 @@ extension OCIRuntime {
         func tell(_ text: String) {
             _ = Array(text.utf8).withUnsafeBytes { send(report, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
-        func fail(_ error: Error, code: Int32 = ExitCode.runtimeFailure) -> Never {
-            let runtimeError = error as? RuntimeError
-            tell("error " + (runtimeError?.message ?? "\(error)"))
-            _exit(runtimeError?.exitCode ?? code)
+        func fail(_ error: Error) -> Never {
+            let runtimeError = error as? RuntimeError ?? RuntimeError("\(error)")
+            // "error CODE message": the exit code travels with it (127: not found, 126: cannot run).
+            tell("error \(runtimeError.exitCode) \(runtimeError.message)")
+            _exit(runtimeError.exitCode)
         }
         do {
             try cgroup.add(getpid())
@@ -147,6 +148,13 @@ extension OCIRuntime {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let ended = ExitStatus(waitStatus: status)
         _exit(ended.dockerExitCode)
+    }
+
+    /// "error CODE message" as the error it was.
+    static func failure(from message: String) -> RuntimeError {
+        let parts = message.split(separator: " ", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "error", let code = Int32(parts[1]) else { return RuntimeError(message, exitCode: 1) }
+        return RuntimeError(String(parts[2]), exitCode: code)
     }
 
     private func receive(_ socket: Int32) -> String? {

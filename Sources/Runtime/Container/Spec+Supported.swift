@@ -73,35 +73,18 @@ extension Spec {
     }
 }
 
-/// Any JSON value, for reading a document whose shape is not known in advance.
-enum JSONValue: Decodable {
-    case object([String: JSONValue])
-    case array([JSONValue])
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
+extension JSONValue {
     /// null, false, 0, "", [] or {} — or an object of only such values (Docker's
     /// `"blockIO": {"weight": 0}`): a field that asks for nothing.
     var saysNothing: Bool {
         switch self {
         case .null: return true
         case .bool(let value): return !value
+        case .integer(let value): return value == 0
+        case .number(let value): return value == 0
         case .string(let value): return value.isEmpty
         case .array(let value): return value.isEmpty
         case .object(let value): return value.values.allSatisfy(\.saysNothing)
-        case .number(let value): return value == 0
         }
     }
 }

@@ -64,8 +64,33 @@ public struct OverlayLayout: Sendable {
     /// the caller's working directory, which is what Docker's overlay2 driver does with its
     /// `l/` directory of short links.
     public func mount() throws {
+        try mount(flags: [], data: options, compactData: compactOptions)
+    }
+
+    /// Mount only the lowers, read-only, on `merged`: the image's flattened view with nothing
+    /// writable (`export`). `upper` and `work` are not used. overlayfs needs two lowers at
+    /// least for this; with more than fit in a page the same short links serve as in `mount`.
+    public func mountLowersOnly() throws {
+        try mount(flags: .readOnly, data: "lowerdir=\(lowers.map(\.string).joined(separator: ":"))",
+                  compactData: "lowerdir=\(lowers.indices.map(String.init).joined(separator: ":"))")
+    }
+
+    /// The one mount path: the full options when they fit in a page, else the short links.
+    private func mount(flags: MountFlags, data: String, compactData: String) throws {
         do {
-            try mountMerged()
+            if data.utf8.count <= Self.maximumOptionLength {
+                try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: flags, data: data)
+                return
+            }
+            guard compactData.utf8.count <= Self.maximumOptionLength else {
+                throw RuntimeError("overlay of \(lowers.count) layers: mount options too long even with short links; merge some layers")
+            }
+            let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            defer {
+                if previous >= 0 { _ = fchdir(previous); close(previous) }
+            }
+            try Syscall.call("chdir", [quoted(links.string)], subject: quoted(links.string)) { chdir(links.string) }
+            try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: flags, data: compactData)
         } catch let error as RuntimeError where error.errno == .operationNotSupportedByDevice {
             // ENODEV from mount(2) names no file: the kernel has no such filesystem type.
             throw RuntimeError("\(error.message): the kernel has no overlay filesystem (load its module: modprobe overlay)",
@@ -73,47 +98,8 @@ public struct OverlayLayout: Sendable {
         }
     }
 
-    private func mountMerged() throws {
-        if options.utf8.count <= Self.maximumOptionLength {
-            try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: [], data: options)
-            return
-        }
-        guard compactOptions.utf8.count <= Self.maximumOptionLength else {
-            throw RuntimeError("overlay of \(lowers.count) layers: mount options too long even with short links; merge some layers")
-        }
-        let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        defer {
-            if previous >= 0 { _ = fchdir(previous); close(previous) }
-        }
-        try Syscall.call("chdir", [quoted(links.string)], subject: quoted(links.string)) { chdir(links.string) }
-        try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: [], data: compactOptions)
-    }
-
     /// Remove the container's writable layer and scratch directories (not the image layers).
     public func removeWritableLayer() throws {
         for directory in [merged, work, upper, links] { try TreeWalk.remove(directory) }
-    }
-}
-
-extension OverlayLayout {
-    /// Mount only the lowers, read-only, on `merged`: the image's flattened view with nothing
-    /// writable (`export`). `upper` and `work` are not used. overlayfs needs two lowers at
-    /// least for this; with more than fit in a page the same short links serve as in `mount`.
-    public func mountLowersOnly() throws {
-        let full = "lowerdir=\(lowers.map(\.string).joined(separator: ":"))"
-        if full.utf8.count <= Self.maximumOptionLength {
-            try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: .readOnly, data: full)
-            return
-        }
-        let compact = "lowerdir=\(lowers.indices.map(String.init).joined(separator: ":"))"
-        guard compact.utf8.count <= Self.maximumOptionLength else {
-            throw RuntimeError("overlay of \(lowers.count) layers: mount options too long even with short links; merge some layers")
-        }
-        let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        defer {
-            if previous >= 0 { _ = fchdir(previous); close(previous) }
-        }
-        try Syscall.call("chdir", [quoted(links.string)], subject: quoted(links.string)) { chdir(links.string) }
-        try Mount.mount(source: "overlay", target: merged, type: "overlay", flags: .readOnly, data: compact)
     }
 }

@@ -1,10 +1,11 @@
 import FoundationEssentials
 
-/// Any JSON value, Codable: what `CredentialStore` reads Docker's config file into, so the keys
-/// it does not know are written back as they were. (Foundation's JSONSerialization would do,
+/// Any JSON value, Codable: for documents whose shape is not known in advance — Docker's config
+/// file, whose keys minidock does not know must be written back as they were (`CredentialStore`),
+/// and a config.json read for fields minidock does not implement (`Spec.checkImplemented`). (Foundation's JSONSerialization would do,
 /// but it lives outside FoundationEssentials, and importing Foundation costs every command's
 /// start-up; see docs/performance.md.)
-enum JSONValue: Codable, Equatable {
+public enum JSONValue: Codable, Equatable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -13,7 +14,7 @@ enum JSONValue: Codable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }
@@ -24,7 +25,7 @@ enum JSONValue: Codable, Equatable {
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 
-    func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -37,16 +38,6 @@ enum JSONValue: Codable, Equatable {
         }
     }
 
-    var object: [String: JSONValue]? { if case .object(let value) = self { return value } else { return nil } }
-    var string: String? { if case .string(let value) = self { return value } else { return nil } }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (and, with `newlines`, CR and LF): the part of
-    /// Foundation's `trimmingCharacters(in:)` that HTTP headers need, without importing Foundation.
-    func trimmingWhitespace(newlines: Bool = false) -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || (newlines && ($0 == "\r" || $0 == "\n" || $0 == "\r\n")) }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
+    public var object: [String: JSONValue]? { if case .object(let value) = self { return value } else { return nil } }
+    public var string: String? { if case .string(let value) = self { return value } else { return nil } }
 }
