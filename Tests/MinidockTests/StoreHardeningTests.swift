@@ -175,6 +175,32 @@ final class StoreHardeningTests: StoreTestCase {
         XCTAssertEqual(try minidock(["load", "-i", small]).status, 0, "2 MiB of zeros is under the floor")
     }
 
+    /// A layer whose size gzip records cannot fit on the disk is refused before it is written
+    /// (here the store is on a 32 MiB tmpfs the test mounts; the layer says 60 MiB).
+    func testALayerTooBigForTheDiskIsRefusedBeforeWriting() throws {
+        let path = try archive("big-for-disk.tar", layers: ["gzbig": "(\"big\", \"zeros\", 60)"], order: ["gzbig"])
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        XCTAssertEqual(mount("tmpfs", store.path, "tmpfs", 0, "size=32m"), 0)
+        defer { umount2(store.path, Int32(MNT_DETACH)) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["MINIDOCK_ROOT"] = store.path
+        environment["MINIDOCK_MAX_LAYER_SIZE"] = "1g"
+        let load = try ProcessRunner.run(MinidockCLITests.binary, ["load", "-i", path], environment: environment)
+        XCTAssertEqual(load.status, 1, load.stderr)
+        XCTAssertTrue(load.stderr.contains("needs 61 MiB but only"), load.stderr)
+        XCTAssertEqual(blobs, [])
+        XCTAssertEqual(entries("tmp"), [])
+    }
+
+    /// `save IMAGE | head -c 100`: the reader goes away; minidock ends in order (EPIPE, not a
+    /// SIGPIPE that kills it mid-write) and leaves no temporary.
+    func testSaveIntoAClosedPipeLeavesNothing() throws {
+        _ = try importBusybox()
+        let result = try run("/bin/sh", ["-c", "MINIDOCK_ROOT=\(store.path) \(MinidockCLITests.binary) save busybox | head -c 100 > /dev/null"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(entries("tmp"), [])
+    }
+
     // MARK: item 5 — rmi's collection beside load
 
     /// `load` stores its first layer, then spends a while on the second; an `rmi` of another
