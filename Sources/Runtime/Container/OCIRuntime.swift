@@ -150,6 +150,16 @@ public struct OCIRuntime: Sendable {
         // In the child, after it said "prepared" (and `create` has returned): held until `start`
         // opens the FIFO for reading; then the startContainer hooks and the process's own settings.
         func waitForStart() throws {
+            do {
+                try releaseAndConfine()
+            } catch {
+                // `create` has returned and nobody reads the report now: say it where the
+                // container's own output goes, as runc's init does.
+                fputs("minidock-runc: \((error as? RuntimeError)?.message ?? "\(error)")\n", stderr)
+                throw error
+            }
+        }
+        func releaseAndConfine() throws {
             let path = "/proc/self/fd/\(execFIFODescriptor)"
             let writer = try Syscall.call("open", [quoted(path), "O_WRONLY"], subject: "exec.fifo") { open(path, O_WRONLY | O_CLOEXEC) }
             var byte: UInt8 = 0

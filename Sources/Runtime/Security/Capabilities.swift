@@ -56,8 +56,13 @@ public enum Capabilities {
         let inheritable = try mask(capabilities.inheritable, field: "process.capabilities.inheritable")
         try Syscall.call("capset", ["{_LINUX_CAPABILITY_VERSION_3, 0}", "{effective=\(capabilities.effective ?? []), permitted=…, inheritable=…}"],
                          subject: "process.capabilities") { cshim_capset(effective, permitted, inheritable) }
+        // The kernel lets a capability into the ambient set only when it is both permitted and
+        // inheritable; engines list ambient ones without inheritable (crun's spec does), and
+        // runtimes skip those rather than fail: so do we.
         for name in capabilities.ambient ?? [] {
-            let number = Int32(try mask([name], field: "process.capabilities.ambient").trailingZeroBitCount)
+            let bit = try mask([name], field: "process.capabilities.ambient")
+            guard permitted & bit != 0, inheritable & bit != 0 else { continue }
+            let number = Int32(bit.trailingZeroBitCount)
             try Syscall.call("prctl", ["PR_CAP_AMBIENT", "PR_CAP_AMBIENT_RAISE", name], subject: name) { cshim_raise_ambient(number) }
         }
     }
