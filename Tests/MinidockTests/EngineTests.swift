@@ -18,8 +18,13 @@ final class EngineTests: XCTestCase {
     var existedBefore: Set<String> = []
     var started: [Process] = []
     var cgroupsBefore: Set<String> = []
+    /// The cgroups (directories) under minidock's parent in the memory hierarchy.
     static func minidockCgroups() -> Set<String> {
-        Set((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup/memory/minidock")) ?? []).filter { !$0.contains(".") && $0 != "tasks" }
+        let parent = "/sys/fs/cgroup/memory/minidock"
+        return Set(((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: "\(parent)/\(name)", isDirectory: &isDirectory) && isDirectory.boolValue
+        })
     }
 
     override func setUpWithError() throws {
