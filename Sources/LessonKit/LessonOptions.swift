@@ -90,7 +90,8 @@ public struct StateOption: ParsableArguments {
         guard access(directory.string, F_OK) != 0 else {
             throw RuntimeError("--state \(quoted(directory.string)): already exists; give a new directory")
         }
-        try Directories.create(directory)
+        // Root's alone, as the store: the layers it will hold have the image's setuid files.
+        try Directories.create(directory, mode: 0o700)
         return directory
     }
 

@@ -36,6 +36,15 @@ final class Lesson05Tests: LessonTestCase {
         XCTAssertEqual(diff(result).filter { $0.contains("/evil") }, ["C /evil", "A /evil/new"])
     }
 
+    /// The state directory holds the image's layers, setuid files included: root's alone.
+    func testTheStateDirectoryIsRootsAlone() throws {
+        let result = try run(["--keep"], ["true"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let kept = try FileManager.default.attributesOfItem(atPath: state)
+        XCTAssertEqual((kept[.posixPermissions] as? Int).map { $0 & 0o777 }, 0o700)
+        try FileManager.default.removeItem(atPath: state)
+    }
+
     func testDiffShowsAddedChangedDeleted() throws {
         let result = try run([], ["sh", "-c", "echo changed > /etc/motd; rm /bin/vi; mkdir /data; echo new > /data/file; rm /etc/group"])
         XCTAssertEqual(result.status, 0, result.stderr)

@@ -393,5 +393,61 @@ final class RuntimeCLITests: XCTestCase {
         XCTAssertNotEqual(kill(pid, 0), 0, "delete --force ends every process of the container")
         XCTAssertEqual(try runtime(["exec", "target", "true"]).status, 1)
     }
+
+    // MARK: found by attacking it
+
+    /// Two containers may not share a cgroup: deleting (or failing to create) the second would
+    /// kill the first.
+    func testASecondContainerCannotTakeAnotherContainersCgroup() throws {
+        try command(["sleep", "30"])
+        XCTAssertEqual(try runtime(["run", "--detach", "--bundle", bundle.path, "first"]).status, 0)
+        try configure { config in
+            var linux = config["linux"] as! [String: Any]
+            linux["cgroupsPath"] = "/minidock/first"
+            config["linux"] = linux
+        }
+        let second = try runtime(["create", "--bundle", bundle.path, "second"])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.stderr.contains("that cgroup exists already"), second.stderr)
+        XCTAssertEqual(try status("first"), "running")
+        XCTAssertEqual(try runtime(["delete", "--force", "first"]).status, 0)
+    }
+
+    /// A `create` killed while it reads config.json (a FIFO nobody writes) takes nothing: the
+    /// ID stays free.
+    func testACreateKilledBeforeItTookAnythingLeavesTheIDFree() throws {
+        let fifoBundle = work.appendingPathComponent("fifo-bundle")
+        try FileManager.default.createDirectory(at: fifoBundle, withIntermediateDirectories: true)
+        XCTAssertEqual(mkfifo(fifoBundle.appendingPathComponent("config.json").path, 0o600), 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: runc)
+        process.arguments = ["--root", stateRoot, "create", "--bundle", fifoBundle.path, "orphan"]
+        try process.run()
+        usleep(300_000)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertEqual(((try? FileManager.default.contentsOfDirectory(atPath: stateRoot)) ?? []).filter { !$0.hasPrefix(".") }, [])
+        try command(["true"])
+        XCTAssertEqual(try runtime(["run", "--bundle", bundle.path, "orphan"]).status, 0, "the ID is free")
+    }
+
+    /// What the process cannot take (a hard limit above the host's, a program that is not
+    /// there) is `create`'s error, said in one line — not a container that stops in silence.
+    func testLimitsAndMissingProgramsFailCreateNotStart() throws {
+        try command(["/nonexistent"])
+        let missing = try runtime(["create", "--bundle", bundle.path, "nothere"])
+        XCTAssertEqual(missing.status, 127)
+        XCTAssertTrue(missing.stderr.contains("\"/nonexistent\": no such file or directory"), missing.stderr)
+        try command(["true"])
+        try configure { config in
+            var process = config["process"] as! [String: Any]
+            process["rlimits"] = [["type": "RLIMIT_NOFILE", "hard": 99_999_999, "soft": 99_999_999]]
+            config["process"] = process
+        }
+        let limit = try runtime(["create", "--bundle", bundle.path, "toohigh"])
+        XCTAssertEqual(limit.status, 1)
+        XCTAssertTrue(limit.stderr.contains("setrlimit RLIMIT_NOFILE"), limit.stderr)
+        XCTAssertEqual(try runtime(["list", "-q"]).stdout, "")
+    }
 }
 

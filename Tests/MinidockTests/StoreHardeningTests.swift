@@ -175,6 +175,25 @@ final class StoreHardeningTests: StoreTestCase {
         XCTAssertEqual(try minidock(["load", "-i", small]).status, 0, "2 MiB of zeros is under the floor")
     }
 
+    /// A sparse member (a 300 MiB hole in a 10 kB archive) counts for what it will be read
+    /// back as: refused as a bomb, nothing stored, no gigabytes written.
+    func testASparseMemberIsNoWayAroundTheBombLimit() throws {
+        let directory = work.appendingPathComponent("sparse")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try #"[{"Config":"config.json","RepoTags":["sparse:1"],"Layers":["layer.tar"]}]"#.write(
+            to: directory.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
+        try #"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}"#.write(
+            to: directory.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run("/usr/bin/truncate", ["-s", "300M", directory.appendingPathComponent("layer.tar").path]).status, 0)
+        let archive = work.appendingPathComponent("sparse.tar").path
+        XCTAssertEqual(try run("/bin/tar", ["-S", "-cf", archive, "-C", directory.path, "manifest.json", "config.json", "layer.tar"]).status, 0)
+        let load = try minidock(["load", "-i", archive])
+        XCTAssertEqual(load.status, 1, load.stderr)
+        XCTAssertTrue(load.stderr.contains("refused as a decompression bomb"), load.stderr)
+        XCTAssertEqual(blobs, [])
+        XCTAssertEqual(entries("tmp"), [])
+    }
+
     /// A layer whose size gzip records cannot fit on the disk is refused before it is written
     /// (here the store is on a 32 MiB tmpfs the test mounts; the layer says 60 MiB).
     func testALayerTooBigForTheDiskIsRefusedBeforeWriting() throws {

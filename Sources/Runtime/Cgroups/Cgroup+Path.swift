@@ -23,10 +23,15 @@ extension Cgroup {
         return parts[1]
     }
 
-    /// Create the cgroup `cgroupsPath` names, with `resources`.
+    /// Create the cgroup `cgroupsPath` names, with `resources`. It must be new: a cgroup that is
+    /// there already is another container's (two containers sharing one would kill each other
+    /// on `delete`), or a lesson's.
     public static func create(path cgroupsPath: String, resources: Spec.Resources?, mode: CgroupMode = .detect(),
                               root: FilePath = "/sys/fs/cgroup") throws -> Cgroup {
-        try create(name: try name(fromPath: cgroupsPath), resources: resources, mode: mode, root: root)
+        if try !open(path: cgroupsPath, mode: mode, root: root).directories.values.filter({ Directories.isDirectory($0) }).isEmpty {
+            throw RuntimeError("linux.cgroupsPath \(quoted(cgroupsPath)): that cgroup exists already; every container needs its own", exitCode: 1)
+        }
+        return try create(name: try name(fromPath: cgroupsPath), resources: resources, mode: mode, root: root)
     }
 
     /// The cgroup a previous command created at `cgroupsPath` (the directories that exist).

@@ -36,27 +36,48 @@ public struct ContainerDirectory: Sendable {
         }
     }
 
-    /// Make the directory of a new container: atomic, so two `create`s of one ID cannot both win.
-    public func claim(_ id: String) throws {
-        try Self.validate(id)
-        let path = directory(id)
+    /// Make the directory of a new container with its first record in it, in one rename: two
+    /// `create`s of one ID cannot both win, and a `create` killed at any point leaves either
+    /// nothing under the ID or a record `delete` can clean (its creator gone: `stopped`). The
+    /// record is written in `.claim-PID-START-ID` first; those of dead creators are swept here.
+    public func claim(_ record: ContainerRecord) throws {
+        try Self.validate(record.id)
+        for name in try Directories.entries(root) where name.hasPrefix(".claim-") {
+            if let owner = ProcessIdentity(parsingPrefixOf: String(name.dropFirst(7))), !owner.isAlive {
+                try? TreeWalk.remove(root.appending(name))
+            }
+        }
+        let staging = root.appending(".claim-\(ProcessIdentity.current)-\(record.id)")
+        try Syscall.call("mkdir", [quoted(staging.string), "0700"], subject: quoted(staging.string)) { mkdir(staging.string, 0o700) }
         do {
-            try Syscall.call("mkdir", [quoted(path.string), "0700"], subject: quoted(path.string)) { mkdir(path.string, 0o700) }
-        } catch let error as RuntimeError where error.errno == .fileExists {
-            throw RuntimeError("container with id exists: \(id)", exitCode: 1)
+            try write(record, into: staging)
+            try Syscall.call("rename", [quoted(staging.string), quoted(directory(record.id).string)],
+                             subject: quoted(directory(record.id).string), traced: false) {
+                rename(staging.string, directory(record.id).string)
+            }
+        } catch let error as RuntimeError {
+            try? TreeWalk.remove(staging)
+            if error.errno == .fileExists || error.errno == .directoryNotEmpty {
+                throw RuntimeError("container with id exists: \(record.id)", exitCode: 1)
+            }
+            throw error
         }
     }
 
     public func save(_ record: ContainerRecord) throws {
+        try write(record, into: directory(record.id))
+    }
+
+    /// `state.json` in `directory`, written aside and renamed: a reader never sees half a record.
+    private func write(_ record: ContainerRecord, into directory: FilePath) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = Array(try encoder.encode(record))
-        // Written aside and renamed: a reader never sees half a record.
-        let staging = directory(record.id).appending("state.json.tmp")
+        let staging = directory.appending("state.json.tmp")
+        let target = directory.appending("state.json")
         try FileContents.write(bytes, to: staging, create: true, mode: 0o600)
-        try Syscall.call("rename", [quoted(staging.string), quoted(stateFile(record.id).string)],
-                         subject: quoted(stateFile(record.id).string), traced: false) {
-            rename(staging.string, stateFile(record.id).string)
+        try Syscall.call("rename", [quoted(staging.string), quoted(target.string)], subject: quoted(target.string), traced: false) {
+            rename(staging.string, target.string)
         }
     }
 
@@ -76,7 +97,7 @@ public struct ContainerDirectory: Sendable {
     /// Every container with a record (a directory without one is a create in progress or a
     /// create that died: `list` shows neither).
     public func ids() throws -> [String] {
-        try Directories.entries(root).filter { access(stateFile($0).string, F_OK) == 0 }.sorted()
+        try Directories.entries(root).filter { !$0.hasPrefix(".claim-") && access(stateFile($0).string, F_OK) == 0 }.sorted()
     }
 
     /// The status, from the kernel: a dead init (or one whose PID now belongs to another

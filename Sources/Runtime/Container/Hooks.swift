@@ -66,7 +66,11 @@ public enum Hooks {
             usleep(2_000)
         }
         let ended = ExitStatus(waitStatus: status)
-        guard ended == .exited(0) else { throw RuntimeError("\(what): ended with \(ended)") }
+        switch ended {
+        case .exited(0): return
+        case .exited(let code): throw RuntimeError("\(what): exited with status \(code)")
+        case .signaled(let signal): throw RuntimeError("\(what): killed by \(SignalName.name(of: signal))")
+        }
     }
 
     static func monotonicSeconds() -> Double {

@@ -46,15 +46,8 @@ public struct OCIRuntime: Sendable {
     /// `create`: everything but the user's program. Returns the container's init, held.
     @discardableResult
     public func create(_ id: String, _ options: CreateOptions) throws -> ChildProcess {
-        try containers.claim(id)
-        var keep = false
-        var cgroup: Cgroup?
-        defer {
-            if !keep {
-                if let cgroup { try? cgroup.remove() }
-                try? containers.remove(id)
-            }
-        }
+        // Everything that can be checked is checked before anything is taken.
+        try ContainerDirectory.validate(id)
         let bundle = try absolute(options.bundle)
         let configPath = bundle.appending("config.json")
         let bytes = try FileContents.read(configPath, traced: false)
@@ -92,14 +85,26 @@ public struct OCIRuntime: Sendable {
 
         try DeviceRules.validate(spec.linux?.resources?.devices)
         let cgroupsPath = spec.linux?.cgroupsPath ?? "/\(Cgroup.parentName)/\(id)"
-        cgroup = try Cgroup.create(path: cgroupsPath, resources: spec.linux?.resources)
+        _ = try Cgroup.name(fromPath: cgroupsPath)
+
+        // The record first — with its creator, so that if we die from here on, the next
+        // `delete` finds a stopped container and releases what it holds — then the cgroup.
         var record = ContainerRecord(id: id, bundle: bundle.string, rootfs: rootfs.string, pid: 0, initStartTime: 0,
                                      created: Timestamp.now(), started: false, annotations: spec.annotations,
                                      cgroupsPath: cgroupsPath, hooks: spec.hooks, owner: "")
         record.process = process
         record.creatorPID = ProcessIdentity.current.pid
         record.creatorStartTime = ProcessIdentity.current.startTime
-        try containers.save(record)
+        try containers.claim(record)
+        var keep = false
+        var cgroup: Cgroup?
+        defer {
+            if !keep {
+                if let cgroup { try? cgroup.remove() }
+                try? containers.remove(id)
+            }
+        }
+        cgroup = try Cgroup.create(path: cgroupsPath, resources: spec.linux?.resources)
         let fifo = containers.execFIFO(id)
         try Syscall.call("mkfifo", [quoted(fifo.string), "0622"], subject: quoted(fifo.string)) { mkfifo(fifo.string, 0o622) }
         // The terminal is made inside the container, after pivot_root, from its own /dev/ptmx:
@@ -142,6 +147,7 @@ public struct OCIRuntime: Sendable {
                 try console.send(over: consoleSocket)
                 console.close()
             }
+            try ProcessSettings.applyLimits(process)
             // A missing command is `create`'s error, as runc's is, not a container that dies at start.
             _ = try ExecutableLookup.resolve(process.args.first ?? "", environment: process.env ?? [])
             // Nothing of the caller's leaks in beyond stdio and what --preserve-fds keeps.
@@ -169,7 +175,7 @@ public struct OCIRuntime: Sendable {
             var state = record
             state.pid = getpid()
             try Hooks.run(spec.hooks?.startContainer, "startContainer", state: ContainerStateReport(state, status: .running))
-            try ProcessSettings.apply(process)
+            try ProcessSettings.applyIdentity(process)
         }
         let child = try ChildProcess.start(process, namespaces: CloneFlags(newNamespacesOf: spec), diesWithParent: options.diesWithCaller,
                                            whenPrepared: waitForStart, inParent: joinCgroupAndHook, prepare: prepareContainer)

@@ -35,13 +35,14 @@ public struct ExpansionLimit: Sendable {
         self.reason = reason
     }
 
-    /// The limit for a file on disk, from its size.
+    /// The limit for a file on disk, from the bytes it really holds: a sparse file (a hole of a
+    /// gigabyte in a 10 kB archive) is as small as its allocated blocks, not its length.
     public init(compressed file: FilePath) throws {
         var info = stat()
         guard stat(file.string, &info) == 0 else {
             throw RuntimeError(call: "stat", subject: quoted(file.string), errno: Errno(rawValue: errno))
         }
-        try self.init(compressedSize: Int64(info.st_size))
+        try self.init(compressedSize: min(Int64(info.st_size), Int64(info.st_blocks) * 512))
     }
 
     /// Throw once `expanded` bytes have come out of `what`.

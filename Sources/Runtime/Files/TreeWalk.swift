@@ -45,6 +45,15 @@ public enum TreeWalk {
     public static func remove(_ root: FilePath) throws {
         var info = stat()
         guard lstat(root.string, &info) == 0 else { return }
+        // Refused before anything is deleted: a mount anywhere below (the kernel's own list;
+        // without openat2, a bind mount of the same filesystem is otherwise invisible here).
+        if info.st_mode & S_IFMT == S_IFDIR, let resolved = realpath(root.string, nil) {
+            let canonical = String(cString: resolved)
+            free(resolved)
+            if let mount = MountTable.mountPoints().first(where: { $0 == canonical || $0.hasPrefix(canonical + "/") }) {
+                throw RuntimeError("remove \(quoted(root.string)): \(quoted(mount)) is a mount point; not removing what is mounted there")
+            }
+        }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             try Syscall.call("unlink", [quoted(root.string)], subject: quoted(root.string), traced: false,
                              tolerating: [.noSuchFileOrDirectory]) { unlink(root.string) }
@@ -100,5 +109,33 @@ public enum TreeWalk {
                                  tolerating: [.noSuchFileOrDirectory]) { unlinkat(directory, entry, 0) }
             }
         }
+    }
+}
+
+/// The mount points of this mount namespace, from /proc/self/mountinfo (field 5, with the
+/// kernel's octal escapes for space, tab, newline and backslash undone).
+enum MountTable {
+    static func mountPoints() -> [String] {
+        guard let table = try? FileContents.read("/proc/self/mountinfo", traced: false) else { return [] }
+        return table.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            let fields = line.split(separator: UInt8(ascii: " "))
+            return fields.count > 4 ? unescape(fields[4]) : nil
+        }
+    }
+
+    static func unescape(_ field: ArraySlice<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        var index = field.startIndex
+        while index < field.endIndex {
+            if field[index] == UInt8(ascii: "\\"), index + 3 < field.endIndex,
+               let value = UInt8(String(decoding: field[(index + 1)...(index + 3)], as: UTF8.self), radix: 8) {
+                bytes.append(value)
+                index += 4
+            } else {
+                bytes.append(field[index])
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -53,8 +53,15 @@ final class ArchiveMember {
 
     deinit { close(descriptor) }
 
+    /// The most a member read whole may have: those are JSON documents (manifests, configs,
+    /// indexes), and a sparse member claiming a gigabyte must not be read into memory.
+    static let maximumDocumentSize: Int64 = 16 << 20
+
     func read() throws -> [UInt8] {
-        try FileContents.read(path, traced: false)
+        guard size <= Self.maximumDocumentSize else {
+            throw RuntimeError("archive member of \(size) bytes: too big for a JSON document (at most \(Self.maximumDocumentSize))")
+        }
+        return try FileContents.read(path, traced: false)
     }
 
     /// Whether `name` exists in `directory` at all (as anything, without following it): how

@@ -368,7 +368,12 @@ public struct ImageStore: Sendable {
             try TreeWalk.remove(blobs.appending(name))
         }
         for name in try Directories.entries(layers) where !liveLayers.contains(name) {
-            try TreeWalk.remove(layers.appending(name))
+            // Out of `layers/` in one rename first, into a temporary of ours: a collection killed
+            // halfway leaves a dead process's temporary (swept), never half a layer in place that
+            // the next import would take as whole.
+            let doomed = temporaryPath("collected")
+            try rename(layers.appending(name), to: doomed)
+            try TreeWalk.remove(doomed)
         }
     }
 

@@ -43,14 +43,17 @@ public enum LayerUnpacker {
         archive_write_disk_set_options(writer, flags)
 
         var summary = Summary()
+        var logicalBytes: Int64 = 0
         var entry: OpaquePointer?
         while true {
             let status = archive_read_next_header(reader, &entry)
             if status == ARCHIVE_EOF { break }
             guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else { throw archiveError(reader, tarball, kind: kind) }
             summary.entries += 1
-            // Bytes of tar read so far, after decompression: a bomb is stopped as it expands.
-            try limit.check(archive_filter_bytes(reader, 0), "\(kind) \(quoted(tarball.string))")
+            // Bytes the entries say they have, holes of sparse members included (they are read
+            // back as zeros later), against the limit: a bomb is stopped as it expands.
+            logicalBytes += max(0, archive_entry_size(entry))
+            try limit.check(max(archive_filter_bytes(reader, 0), logicalBytes), "\(kind) \(quoted(tarball.string))")
 
             let name = String(cString: archive_entry_pathname(entry))
             let relative = try safeRelativePath(name, in: tarball)

@@ -10,6 +10,13 @@ public enum ExecutableLookup {
         if command.isEmpty {
             throw RuntimeError("exec \(quoted(command)): no command given", exitCode: ExitCode.notFound)
         }
+        if command.hasPrefix("/") {
+            // An absolute path is checked too: a missing program is the caller's error now, not a silent
+            // 127 after a container has been started (`create` looks before it returns).
+            if isExecutableFile(command) { return command }
+            throw RuntimeError("exec \(quoted(command)): \(access(command, F_OK) == 0 ? "permission denied" : "no such file or directory")",
+                               exitCode: access(command, F_OK) == 0 ? ExitCode.cannotInvoke : ExitCode.notFound)
+        }
         if command.contains("/") { return command }
         let path = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
             ?? String(Spec.defaultPath.dropFirst(5))

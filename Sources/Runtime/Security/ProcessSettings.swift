@@ -12,10 +12,24 @@ import SystemPackage
 /// then the capability sets; no_new_privs last (it does not stop the steps before).
 public enum ProcessSettings {
     public static func apply(_ process: Spec.Process) throws {
+        try applyLimits(process)
+        try applyIdentity(process)
+    }
+
+    /// Limits and the OOM score: while still privileged, and before a runtime's `create`
+    /// returns, so that a limit the kernel refuses is `create`'s error.
+    public static func applyLimits(_ process: Spec.Process) throws {
         for limit in process.rlimits ?? [] { try ResourceLimits.set(limit) }
         if let score = process.oomScoreAdj {
+            guard (-1000...1000).contains(score) else {
+                throw RuntimeError("process.oomScoreAdj \(score): must be from -1000 to 1000")
+            }
             try FileContents.write(Array("\(score)".utf8), to: "/proc/self/oom_score_adj")
         }
+    }
+
+    /// User, groups, capabilities, no_new_privs, umask: last before exec.
+    public static func applyIdentity(_ process: Spec.Process) throws {
         if let capabilities = process.capabilities { try Capabilities.limitBounding(capabilities) }
         let user = process.user ?? Spec.User()
         if process.capabilities != nil && user.uid != 0 {

@@ -23,12 +23,14 @@ struct RuntimeSpec: ParsableCommand {
             guard !rootless else { throw RuntimeError("--rootless: rootless containers are not implemented by minidock", exitCode: 1) }
             guard !bundle.isEmpty else { throw RuntimeError("--bundle: empty path", exitCode: 1) }
             let path = FilePath(bundle).appending("config.json")
-            guard access(path.string, F_OK) != 0 else {
+            var info = stat()
+            guard lstat(path.string, &info) != 0 else {
                 throw RuntimeError("File \(path.string) exists. Remove it first", exitCode: 1)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try FileContents.write(Array(try encoder.encode(Spec.runtimeDefault())), to: path, create: true)
+            // Never through a symlink planted as config.json (O_NOFOLLOW on the last name).
+            try RootDirectory(FilePath(bundle)).writeFile("config.json", Array(try encoder.encode(Spec.runtimeDefault())))
         } catch let error as RuntimeError {
             RuntimeGlobals.current.report(error.message)
             throw ExitCode(1)
