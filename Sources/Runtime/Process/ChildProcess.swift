@@ -78,7 +78,12 @@ public struct ChildProcess: Sendable {
             let first = readReport(from: parentEnd)
             if first != .ready { throw first?.error ?? RuntimeError("the child ended before it was ready") }
             try inParent(pid)
-            try ParentMessage.proceed.send(on: parentEnd)
+            do {
+                try ParentMessage.proceed.send(on: parentEnd)
+            } catch let error as RuntimeError where error.errno == .brokenPipe || error.errno == .connectionReset {
+                // The child is already gone — killed by a signal forwarded while it waited (a
+                // second Ctrl-C): not a runtime failure; `wait` will say how it ended.
+            }
         } catch {
             // The child is still waiting for us: nothing of the user's has run. End it.
             kill(pid, SIGKILL)

@@ -11,11 +11,13 @@ public enum ExecutableLookup {
             throw RuntimeError("exec \(quoted(command)): no command given", exitCode: ExitCode.notFound)
         }
         if command.hasPrefix("/") {
-            // An absolute path is checked too: a missing program is the caller's error now, not a silent
-            // 127 after a container has been started (`create` looks before it returns).
-            if isExecutableFile(command) { return command }
-            throw RuntimeError("exec \(quoted(command)): \(access(command, F_OK) == 0 ? "permission denied" : "no such file or directory")",
-                               exitCode: access(command, F_OK) == 0 ? ExitCode.cannotInvoke : ExitCode.notFound)
+            // A missing absolute path is the caller's error now (a runtime's `create` looks
+            // before it returns), not a silent 127 after a container was started. One that is
+            // there is left to execve, whose errno says why it cannot run (EACCES: 126).
+            guard access(command, F_OK) == 0 else {
+                throw RuntimeError("exec \(quoted(command)): no such file or directory", exitCode: ExitCode.notFound)
+            }
+            return command
         }
         if command.contains("/") { return command }
         let path = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
