@@ -449,5 +449,22 @@ final class RuntimeCLITests: XCTestCase {
         XCTAssertTrue(limit.stderr.contains("setrlimit RLIMIT_NOFILE"), limit.stderr)
         XCTAssertEqual(try runtime(["list", "-q"]).stdout, "")
     }
+
+    /// A bind mount's target that the image made a FIFO is never opened for reading (that open
+    /// would wait for ever): the file is bound over it, and the container runs.
+    func testAFIFOPlantedAtABindTargetDoesNotHangCreate() throws {
+        XCTAssertEqual(mkfifo(bundle.appendingPathComponent("rootfs/etc/planted").path, 0o644), 0)
+        try command(["cat", "/etc/planted"])
+        try configure { config in
+            var mounts = config["mounts"] as! [[String: Any]]
+            mounts.append(["destination": "/etc/planted", "type": "bind", "source": "/etc/hostname", "options": ["bind", "ro"]])
+            config["mounts"] = mounts
+        }
+        let result = try runtime(["run", "--bundle", bundle.path, "fifo"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                       try String(contentsOfFile: "/etc/hostname", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: stateRoot), [])
+    }
 }
 

@@ -162,14 +162,10 @@ final class StoreHardeningTests: StoreTestCase {
 
         // A host that wants a lower limit sets one; a bad value is one clear line.
         let small = try archive("small.tar", layers: ["gzsmall": "(\"zeros\", \"zeros\", 2)"], order: ["gzsmall"])
-        var environment = ProcessInfo.processInfo.environment
-        environment["MINIDOCK_ROOT"] = store.path
-        environment["MINIDOCK_MAX_LAYER_SIZE"] = "1m"
-        let limited = try ProcessRunner.run(MinidockCLITests.binary, ["load", "-i", small], environment: environment)
+        let limited = try minidock(["load", "-i", small], environment: ["MINIDOCK_MAX_LAYER_SIZE": "1m"])
         XCTAssertEqual(limited.status, 1, limited.stderr)
         XCTAssertTrue(limited.stderr.contains("over MINIDOCK_MAX_LAYER_SIZE"), limited.stderr)
-        environment["MINIDOCK_MAX_LAYER_SIZE"] = "-5"
-        let bad = try ProcessRunner.run(MinidockCLITests.binary, ["load", "-i", small], environment: environment)
+        let bad = try minidock(["load", "-i", small], environment: ["MINIDOCK_MAX_LAYER_SIZE": "-5"])
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.stderr.contains("not a size"), bad.stderr)
         XCTAssertEqual(try minidock(["load", "-i", small]).status, 0, "2 MiB of zeros is under the floor")
@@ -201,10 +197,7 @@ final class StoreHardeningTests: StoreTestCase {
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         XCTAssertEqual(mount("tmpfs", store.path, "tmpfs", 0, "size=32m"), 0)
         defer { umount2(store.path, Int32(MNT_DETACH)) }
-        var environment = ProcessInfo.processInfo.environment
-        environment["MINIDOCK_ROOT"] = store.path
-        environment["MINIDOCK_MAX_LAYER_SIZE"] = "1g"
-        let load = try ProcessRunner.run(MinidockCLITests.binary, ["load", "-i", path], environment: environment)
+        let load = try minidock(["load", "-i", path], environment: ["MINIDOCK_MAX_LAYER_SIZE": "1g"])
         XCTAssertEqual(load.status, 1, load.stderr)
         XCTAssertTrue(load.stderr.contains("needs 61 MiB but only"), load.stderr)
         XCTAssertEqual(blobs, [])

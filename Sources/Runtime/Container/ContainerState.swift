@@ -94,9 +94,7 @@ extension ProcessIdentity {
     /// Whether this process has ended, counting a zombie as ended: an init that exited but
     /// that nobody has reaped yet (its parent is a subreaper that waits later) has stopped.
     public var hasEnded: Bool {
-        guard isAlive else { return true }
-        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close + 2 < bytes.count else { return true }
-        return bytes[close + 2] == UInt8(ascii: "Z") || bytes[close + 2] == UInt8(ascii: "X")
+        guard let (state, start) = Self.stateAndStartTime(of: pid), start == startTime else { return true }
+        return state == UInt8(ascii: "Z") || state == UInt8(ascii: "X")
     }
 }

@@ -25,7 +25,8 @@ public struct ExpansionLimit: Sendable {
         var bytes = max(Self.floor, ratioBound)
         var reason = "more than \(Self.maximumRatio) times its compressed size"
         if let configured = getenv("MINIDOCK_MAX_LAYER_SIZE").map({ String(cString: $0) }), !configured.isEmpty {
-            guard let limit = Self.parseSize(configured) else {
+            // Docker's size syntax, the one `--memory` takes (`512m`, `2g`).
+            guard let limit = try? DockerResourceFlags.bytes(configured, flag: "MINIDOCK_MAX_LAYER_SIZE"), limit > 0 else {
                 throw RuntimeError("MINIDOCK_MAX_LAYER_SIZE \(quoted(configured)): not a size (bytes, or a number with k, m or g)")
             }
             bytes = limit
@@ -49,19 +50,5 @@ public struct ExpansionLimit: Sendable {
     public func check(_ expanded: Int64, _ what: String) throws {
         guard expanded > bytes else { return }
         throw RuntimeError("\(what): expands to \(reason) (\(bytes / 1_048_576) MiB): refused as a decompression bomb; MINIDOCK_MAX_LAYER_SIZE sets another limit")
-    }
-
-    static func parseSize(_ text: String) -> Int64? {
-        let lower = text.lowercased()
-        let multipliers: [Character: Int64] = ["k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
-        var digits = Substring(lower)
-        var multiplier: Int64 = 1
-        if let last = lower.last, let factor = multipliers[last] {
-            digits = lower.dropLast()
-            multiplier = factor
-        }
-        guard let value = Int64(digits), value > 0 else { return nil }
-        let (product, overflow) = value.multipliedReportingOverflow(by: multiplier)
-        return overflow ? nil : product
     }
 }

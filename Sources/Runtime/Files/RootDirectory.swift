@@ -269,11 +269,16 @@ public final class RootDirectory {
     }
 
     /// An empty regular file at `relative` if nothing is there (a bind mount's target for a
-    /// file). Returns it opened `O_PATH`. An existing entry must be a regular file.
+    /// file). Returns it opened `O_PATH`: never opened for reading, since an image may have
+    /// planted a FIFO (whose open would wait for ever) or a device there.
     public func makeFile(_ relative: String, mode: mode_t = 0o644) throws -> Int32 {
         close(try openParentMakingIt(relative).directory)
-        // O_PATH would ignore O_CREAT: open for reading, which creates and is as good a handle.
-        return try open(relative, O_RDONLY | O_CREAT, mode: mode)
+        do {
+            return try open(relative, O_PATH)
+        } catch let error as RuntimeError where error.errno == .noSuchFileOrDirectory {
+            close(try open(relative, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode))
+            return try open(relative, O_PATH)
+        }
     }
 
     /// Write `bytes` to the regular file `relative` (created or truncated), never through a

@@ -42,8 +42,15 @@ public struct ProcessIdentity: Hashable, Sendable, CustomStringConvertible {
 
     /// Field 22 of /proc/PID/stat, or nil when there is no such process.
     public static func startTime(of pid: pid_t) -> UInt64? {
-        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false) else { return nil }
-        return parse(stat: String(decoding: bytes, as: UTF8.self))
+        stateAndStartTime(of: pid)?.startTime
+    }
+
+    /// Field 3 (the state letter: R, S, Z…) and field 22 of /proc/PID/stat, from one read.
+    static func stateAndStartTime(of pid: pid_t) -> (state: UInt8, startTime: UInt64)? {
+        guard let bytes = try? FileContents.read(FilePath("/proc/\(pid)/stat"), traced: false),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close + 2 < bytes.count,
+              let start = parse(stat: String(decoding: bytes, as: UTF8.self)) else { return nil }
+        return (bytes[close + 2], start)
     }
 
     /// Field 22 of a /proc/PID/stat line. The command name (field 2) is in parentheses and may

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,28 +84,21 @@ struct RuntimeGlobals {
     func report(_ message: String) {
         fputs("minidock-runc: \(message)\n", stderr)
         guard let log else { return }
-        let line: String
-        if logFormat == "json" {
-            let escaped = message.unicodeScalars.map { scalar -> String in
-                switch scalar {
-                case "\"": return "\\\""
-                case "\\": return "\\\\"
-                case "\n": return "\\n"
-                default:
-                    guard scalar.value < 0x20 else { return String(scalar) }
-                    let hex = String(scalar.value, radix: 16)
-                    return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            }.joined()
-            line = "{\"level\":\"error\",\"msg\":\"\(escaped)\",\"time\":\"\(Timestamp.now())\"}\n"
-        } else {
-            line = "time=\"\(Timestamp.now())\" level=error msg=\"\(message)\"\n"
-        }
+        let line = logFormat == "json"
+            ? ((try? JSONEncoder().encode(LogLine(msg: message, time: Timestamp.now()))).map { String(decoding: $0, as: UTF8.self) } ?? "") + "\n"
+            : "time=\"\(Timestamp.now())\" level=error msg=\"\(message)\"\n"
         let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
         close(fd)
     }
+}
+
+/// One line of the JSON log, in the field names runc writes and containerd's shim reads.
+private struct LogLine: Encodable {
+    var level = "error"
+    var msg: String
+    var time: String
 }
 
 /// Run a verb: the runtime under --root, runc's exit code 1 for every failure.

@@ -28,12 +28,13 @@ class StoreTestCase: XCTestCase {
         if let root { try? FileManager.default.removeItem(at: root) }
     }
 
+    /// `minidock` with this test's store and Docker config, and any `environment` of its own.
     @discardableResult
-    func minidock(_ arguments: [String], stdin: URL? = nil) throws -> ProcessResult {
+    func minidock(_ arguments: [String], stdin: URL? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
         try ProcessRunner.run(MinidockCLITests.binary, arguments, environment: ProcessInfo.processInfo.environment.merging([
             "MINIDOCK_ROOT": root.appendingPathComponent("store").path,
             "DOCKER_CONFIG": root.appendingPathComponent("docker-config").path,
-        ]) { $1 }, stdin: stdin)
+        ].merging(environment) { $1 }) { $1 }, stdin: stdin)
     }
 
     func run(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
